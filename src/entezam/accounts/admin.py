@@ -1,0 +1,122 @@
+"""The Django admin, for HQ administrators only; domain data is read-only here.
+
+Registry changes go through the Entezam pages and API, which run the services (audit,
+scope checks). The admin is for inspecting data and managing users' role assignments.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+
+from entezam.core.models import AuditEvent
+from entezam.geo.models import County, PoliceUnit, Province
+from entezam.institutions.models import Institution
+
+from . import services
+from .choices import Role
+from .models import RoleAssignment, User
+
+
+def _hq_admin_only(request) -> bool:
+    user = request.user
+    return user.is_active and user.is_authenticated and user.has_role(Role.HQ_ADMIN)
+
+
+admin.site.has_permission = _hq_admin_only
+admin.site.site_header = "انتظام — مدیریت"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return _hq_admin_only(request)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(ReadOnlyAdmin):
+    list_display = ["registration_number", "name", "province", "status", "licence_expires_on"]
+    list_filter = ["status", "kind", "province"]
+    search_fields = ["name", "registration_number", "licence_number"]
+
+
+@admin.register(PoliceUnit)
+class PoliceUnitAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "kind", "province"]
+    list_filter = ["kind", "province"]
+    search_fields = ["code", "name"]
+
+
+admin.site.register(Province, ReadOnlyAdmin)
+admin.site.register(County, ReadOnlyAdmin)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "time", "actor_name", "role", "action", "object_type", "object_id"]
+    list_filter = ["action", "role"]
+    search_fields = ["object_id", "actor_name", "request_id"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    fields = ["role", "province", "police_unit", "institution", "is_active"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [RoleAssignmentInline]
+
+    def has_module_permission(self, request):
+        return _hq_admin_only(request)
+
+    has_view_permission = has_change_permission = has_add_permission = (
+        lambda self, request, obj=None: _hq_admin_only(request)
+    )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "province", "police_unit", "institution", "is_active"]
+    list_filter = ["role", "is_active"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["police_unit", "institution"]
+
+    def has_module_permission(self, request):
+        return _hq_admin_only(request)
+
+    has_view_permission = has_add_permission = (
+        lambda self, request, obj=None: _hq_admin_only(request)
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        assignment = services.role_assign(
+            actor=request.user, user=obj.user, role=obj.role, province=obj.province,
+            police_unit=obj.police_unit, institution=obj.institution,
+        )
+        obj.pk = assignment.pk

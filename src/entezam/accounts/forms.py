@@ -1,0 +1,37 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.middleware import client_ip
+
+from . import services
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Refuses sign-in after repeated failures for the account or the address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "locked": _(
+            "Too many failed sign-in attempts. Try again in %(minutes)s minutes."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username", "")
+        ip = client_ip(self.request) if self.request else None
+        if services.login_locked(username, ip):
+            from django.conf import settings
+
+            raise forms.ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            services.login_failed(username, ip)
+            raise
+        services.login_succeeded(username, ip)
+        return cleaned

@@ -1,0 +1,116 @@
+"""Writes on users, role assignments and API tokens."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from entezam.core import audit
+
+from .choices import Role
+from .models import RoleAssignment, User
+
+
+def _require_hq_admin(actor) -> None:
+    if actor is not None and not actor.has_role(Role.HQ_ADMIN):
+        raise PermissionDenied(_("Only an HQ administrator manages users."))
+
+
+@transaction.atomic
+def user_create(
+    *, actor, username: str, password: str, display_name: str = "", email: str = "",
+    mobile: str = "",
+) -> User:
+    """Create a user. `actor=None` is the installer (seed, demo, createsuperuser scripts)."""
+    _require_hq_admin(actor)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")}, code="unique")
+    user = User(username=username, display_name=display_name, email=email, mobile=mobile)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(actor=actor, action="user.create", obj=user, changes={"username": [None, username]})
+    return user
+
+
+@transaction.atomic
+def role_assign(
+    *, actor, user: User, role: str, province=None, police_unit=None, institution=None
+) -> RoleAssignment:
+    _require_hq_admin(actor)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, province=province, police_unit=police_unit,
+        institution=institution, defaults={"is_active": True},
+    )
+    assignment.full_clean()
+    if not created and assignment.is_active:
+        return assignment
+    if not created:
+        assignment.is_active = True
+        assignment.save(update_fields=["is_active", "updated_at"])
+    user.forget_role_assignments()
+    audit.record(
+        actor=actor, action="role_assignment.grant", obj=assignment,
+        changes={"user": [None, user.username], "role": [None, role]}, role=Role.HQ_ADMIN if actor else "",
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssignment:
+    _require_hq_admin(actor)
+    assignment.is_active = False
+    assignment.save(update_fields=["is_active", "updated_at"])
+    assignment.user.forget_role_assignments()
+    audit.record(
+        actor=actor, action="role_assignment.revoke", obj=assignment,
+        changes={"is_active": [True, False]}, reason=reason, role=Role.HQ_ADMIN,
+    )
+    return assignment
+
+
+@transaction.atomic
+def api_token_issue(*, actor, user: User) -> Token:
+    """Issue (or replace) the API token of a machine client."""
+    if actor is None or (actor.pk != user.pk and not actor.has_role(Role.HQ_ADMIN)):
+        _require_hq_admin(actor)
+    Token.objects.filter(user=user).delete()
+    token = Token.objects.create(user=user)
+    audit.record(actor=actor, action="api_token.issue", obj=user, changes={}, role="")
+    return token
+
+
+# Login protection: failures counted per username and per address in the cache.
+
+
+def _keys(username: str, ip: str | None) -> list[str]:
+    keys = [f"login-fail:user:{(username or '').strip().lower()}"]
+    if ip:
+        keys.append(f"login-fail:ip:{ip}")
+    return keys
+
+
+def login_locked(username: str, ip: str | None) -> bool:
+    limit = settings.LOGIN_FAILURE_LIMIT
+    user_key, *ip_key = _keys(username, ip)
+    if (cache.get(user_key) or 0) >= limit:
+        return True
+    # An address gets more tries than one account, so a shared office NAT is not locked out.
+    return bool(ip_key) and (cache.get(ip_key[0]) or 0) >= limit * 4
+
+
+def login_failed(username: str, ip: str | None) -> None:
+    for key in _keys(username, ip):
+        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+
+
+def login_succeeded(username: str, ip: str | None) -> None:
+    cache.delete(_keys(username, ip)[0])

@@ -1,0 +1,45 @@
+import uuid
+
+from django.conf import settings
+
+from .context import RequestContext, current_request
+
+
+def client_ip(request) -> str | None:
+    # Behind the proxy the deployment names; REMOTE_ADDR otherwise.
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (kept from X-Request-ID when sane) and exposes it to audit events."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if 8 <= len(incoming) <= 64 and incoming.isascii() else ""
+        request.request_id = request_id or uuid.uuid4().hex
+        token = current_request.set(RequestContext(request.request_id, client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

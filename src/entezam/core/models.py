@@ -1,0 +1,133 @@
+"""Framework models: the base model and the audit log. No domain models live here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import ALL, Scope, ScopedManager
+
+# Human labels of audit actions ("institution.suspend"), registered by each app.
+ACTION_LABELS: dict[str, str] = {}
+
+
+def register_action_labels(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def audit_scope(self) -> dict:
+        """Province, police unit and institution an audit event about this object belongs to."""
+        return {}
+
+
+class AuditEvent(models.Model):
+    """One recorded change. Append-only: PostgreSQL refuses UPDATE and DELETE by trigger."""
+
+    time = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=300, blank=True)
+    province_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    police_unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    institution_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = ScopedManager()
+
+    role_actions = {
+        "view": {
+            "hq_admin",
+            "hq_analyst",
+            "province_officer",
+            "station_officer",
+            "institution_manager",
+        }
+    }
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+    def get_action_display(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
+
+    def get_role_display(self) -> str:
+        from entezam.accounts.choices import Role
+
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+    @classmethod
+    def scope_q(cls, assignment):
+        scope = assignment.scope
+        if scope == Scope.NATION:
+            return ALL
+        field = {
+            Scope.PROVINCE: "province_id",
+            Scope.POLICE_UNIT: "police_unit_id",
+            Scope.INSTITUTION: "institution_id",
+        }.get(scope)
+        return Q(**{field: assignment.scope_object_id}) if field else None
+
+
+class AuditSeal(models.Model):
+    """A batch of audit events sealed into the hash chain."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    event_count = models.PositiveIntegerField()
+    last_event_id = models.BigIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"seal {self.number}"
+
+
+class AuditSealEntry(models.Model):
+    """The digest of one event as it was when sealed."""
+
+    seal = models.ForeignKey(AuditSeal, on_delete=models.PROTECT, related_name="entries")
+    event_id = models.BigIntegerField(unique=True)
+    position = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seal_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["seal", "position"], name="audit_entry_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seal_id}:{self.event_id}"

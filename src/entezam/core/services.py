@@ -1,0 +1,71 @@
+"""Shared machinery for services: one transaction, scope checks, one audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from . import audit
+from .scoping import ensure_still_visible, require, require_model_action
+
+
+def create_object(
+    *, actor, model: type[models.Model], data: dict, action: str | None = None
+) -> models.Model:
+    """Create a scoped object: the actor must be allowed to add it where it lands.
+
+    Call inside `transaction.atomic()`: a failed scope re-check rolls the insert back.
+    """
+    require_model_action(actor, model, "add")
+    obj = model(**data)
+    obj.full_clean()
+    obj.save()
+    ensure_still_visible(actor, "add", obj)
+    audit.record(
+        actor=actor,
+        action=action or f"{model._meta.model_name}.create",
+        obj=obj,
+        changes={k: [None, v] for k, v in audit._jsonable(data).items()},
+        permission="add",
+    )
+    return obj
+
+
+def update_object(
+    *, actor, obj: models.Model, data: dict, fields: Iterable[str], action: str | None = None,
+    reason: str = "",
+) -> models.Model:
+    """Update the given fields; the object must be in scope before and after."""
+    require(actor, "change", obj)
+    fields = list(fields)
+    before = audit.snapshot(obj, fields)
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+    obj.full_clean()
+    changes = audit.diff(before, audit.snapshot(obj, fields))
+    if not changes:
+        return obj
+    obj.save()
+    ensure_still_visible(actor, "change", obj)
+    audit.record(
+        actor=actor,
+        action=action or f"{obj._meta.model_name}.update",
+        obj=obj,
+        changes=changes,
+        reason=reason,
+        permission="change",
+    )
+    return obj
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError(
+            {"reason": _("Write the reason (at least five characters).")}, code="reason_required"
+        )
+    return reason

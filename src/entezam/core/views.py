@@ -1,0 +1,206 @@
+"""Generic scoped views: every object a view reaches comes through `visible_to`.
+
+Apps subclass these and name their model, filterset, form and service; the views stay
+thin (NetBox's generic views, reduced to what Entezam needs).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from .models import AuditEvent
+from .scoping import allowed_roles, can
+
+
+def object_history(obj, limit: int = 100):
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("-id")[:limit]
+
+
+def apply_form_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form fields it names."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    model = None
+    action = "view"
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user, self.action)
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=self.kwargs["pk"])
+        except (self.model.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+
+
+class ObjectListView(ScopedViewMixin, TemplateView):
+    filterset_class = None
+    paginate_by = 25
+    sort_fields: dict[str, str] = {}
+    default_sort = ""
+
+    def get_template_names(self):
+        headers = self.request.headers
+        if headers.get("HX-Request") and headers.get("HX-Target") == "object-table":
+            return [f"{self.model._meta.app_label}/{self.model._meta.model_name}_table.html"]
+        return [f"{self.model._meta.app_label}/{self.model._meta.model_name}_list.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        queryset = self.get_queryset()
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=queryset, request=self.request
+        )
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        sort = self.request.GET.get("sort", self.default_sort)
+        key = sort.lstrip("-")
+        if key in self.sort_fields:
+            order = self.sort_fields[key]
+            queryset = queryset.order_by(f"-{order}" if sort.startswith("-") else order, "pk")
+        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        params = [(k, v) for k, v in self.request.GET.items() if k != "page" and v]
+        context.update(
+            filterset=filterset,
+            filter_form=filterset.form,
+            page_obj=page,
+            object_list=page.object_list,
+            sort=sort,
+            query_without_page=urlencode(params),
+            query_without_sort=urlencode([(k, v) for k, v in params if k != "sort"]),
+            can_add=bool(allowed_roles(self.request.user, self.model, "add")),
+        )
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, TemplateView):
+    def get_template_names(self):
+        return [f"{self.model._meta.app_label}/{self.model._meta.model_name}_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.get_object()
+        context.update(
+            object=obj,
+            history=object_history(obj),
+            can_change=can(self.request.user, "change", obj),
+        )
+        return context
+
+
+class ObjectEditView(ScopedViewMixin, View):
+    """Create (no pk) or update (pk) through a service; errors land on the form.
+
+    Subclasses define `create(form)` and `update(obj, form)`, each calling a service.
+    """
+
+    form_class = None
+    template_name = "core/object_edit.html"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def _target(self):
+        if "pk" not in self.kwargs:
+            if not allowed_roles(self.request.user, self.model, "add"):
+                raise PermissionDenied
+            return None
+        obj = self.get_object()
+        if not can(self.request.user, "change", obj):
+            raise PermissionDenied
+        return obj
+
+    def render(self, form, obj):
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "object": obj, "model_meta": self.model._meta},
+        )
+
+    def get(self, request, *args, **kwargs):
+        obj = self._target()
+        return self.render(self.form_class(instance=obj, **self.get_form_kwargs()), obj)
+
+    def post(self, request, *args, **kwargs):
+        obj = self._target()
+        # The form works on its own copy; the service reads the stored object itself.
+        instance = type(obj).objects.get(pk=obj.pk) if obj else None
+        form = self.form_class(request.POST, instance=instance, **self.get_form_kwargs())
+        if form.is_valid():
+            try:
+                result = self.update(obj, form) if obj else self.create(form)
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(result.get_absolute_url())
+        return self.render(form, obj)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count, Sum
+
+        from entezam.institutions.filtersets import expiring_count
+        from entezam.institutions.models import Institution
+
+        context = super().get_context_data(**kwargs)
+        institutions = Institution.objects.visible_to(self.request.user)
+        by_status = dict(
+            institutions.values_list("status").annotate(n=Count("id")).order_by()
+        )
+        context.update(
+            institution_total=sum(by_status.values()),
+            by_status=[
+                {"status": value, "label": label, "count": by_status.get(value, 0)}
+                for value, label in Institution._meta.get_field("status").choices
+            ],
+            headcount_total=institutions.filter(status="active").aggregate(
+                total=Sum("authorised_headcount")
+            )["total"] or 0,
+            expiring_total=expiring_count(institutions),
+            expiring=institutions.filter(status__in=["active", "suspended"])
+            .exclude(licence_expires_on=None)
+            .order_by("licence_expires_on")
+            .select_related("province")[:8],
+            recent_events=AuditEvent.objects.visible_to(self.request.user)[:8],
+        )
+        return context
+
+
+class AuditListView(LoginRequiredMixin, TemplateView):
+    template_name = "core/audit_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        events = AuditEvent.objects.visible_to(self.request.user)
+        action = self.request.GET.get("action", "").strip()
+        if action:
+            events = events.filter(action__startswith=action)
+        page = Paginator(events, 50).get_page(self.request.GET.get("page"))
+        context.update(
+            page_obj=page,
+            history=page.object_list,
+            action=action,
+            query_without_page=urlencode({"action": action} if action else {}),
+        )
+        return context

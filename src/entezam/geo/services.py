@@ -1,0 +1,55 @@
+"""Writes on police units."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from entezam.core.services import create_object, update_object
+
+from .choices import PARENT_KINDS
+from .models import PoliceUnit
+
+EDITABLE_FIELDS = (
+    "code", "name", "name_en", "kind", "parent", "province", "county",
+    "address", "phone", "latitude", "longitude", "is_active",
+)
+
+
+def _check_hierarchy(data: dict, unit: PoliceUnit | None = None) -> None:
+    kind, parent = data.get("kind"), data.get("parent")
+    province, county = data.get("province"), data.get("county")
+    errors = {}
+    allowed = PARENT_KINDS.get(kind, set())
+    if allowed and (parent is None or parent.kind not in allowed):
+        errors["parent"] = _("This kind of unit must stand under: %(kinds)s.") % {
+            "kinds": "، ".join(str(k.label) for k in allowed)
+        }
+    if not allowed and parent is not None:
+        errors["parent"] = _("HQ has no parent unit.")
+    if parent is not None and unit is not None and parent.pk == unit.pk:
+        errors["parent"] = _("A unit cannot be its own parent.")
+    if parent is not None and province is not None and parent.province_id not in (None, province.pk):
+        errors["parent"] = _("The parent unit is in another province.")
+    if county is not None and province is not None and county.province_id != province.pk:
+        errors["county"] = _("The county is in another province.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def police_unit_create(*, actor, **data) -> PoliceUnit:
+    _check_hierarchy(data)
+    return create_object(actor=actor, model=PoliceUnit, data=data, action="police_unit.create")
+
+
+@transaction.atomic
+def police_unit_update(*, actor, unit: PoliceUnit, **data) -> PoliceUnit:
+    merged = {name: data.get(name, getattr(unit, name)) for name in EDITABLE_FIELDS}
+    _check_hierarchy(merged, unit)
+    return update_object(
+        actor=actor, obj=unit, data=data,
+        fields=[name for name in EDITABLE_FIELDS if name in data],
+        action="police_unit.update",
+    )

@@ -1,0 +1,43 @@
+from entezam.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+
+from . import services
+from .filtersets import PoliceUnitFilterSet
+from .forms import PoliceUnitForm
+from .models import PoliceUnit
+
+
+class PoliceUnitListView(ObjectListView):
+    model = PoliceUnit
+    filterset_class = PoliceUnitFilterSet
+    sort_fields = {"code": "code", "name": "search_name", "kind": "kind", "province": "province__code"}
+    default_sort = "code"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("province", "parent", "county")
+
+
+class PoliceUnitDetailView(ObjectDetailView):
+    model = PoliceUnit
+
+    def get_context_data(self, **kwargs):
+        from entezam.institutions.models import Institution
+
+        context = super().get_context_data(**kwargs)
+        unit = context["object"]
+        user = self.request.user
+        context["children"] = PoliceUnit.objects.visible_to(user).filter(parent=unit)
+        context["supervised"] = Institution.objects.visible_to(user).filter(
+            supervising_unit=unit
+        ).select_related("province")
+        return context
+
+
+class PoliceUnitEditView(ObjectEditView):
+    model = PoliceUnit
+    form_class = PoliceUnitForm
+
+    def create(self, form):
+        return services.police_unit_create(actor=self.request.user, **form.cleaned_data)
+
+    def update(self, obj, form):
+        return services.police_unit_update(actor=self.request.user, unit=obj, **form.cleaned_data)

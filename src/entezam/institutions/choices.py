@@ -1,0 +1,70 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from entezam.accounts.choices import Role
+from entezam.core.models import register_action_labels
+
+
+class InstitutionKind(models.TextChoices):
+    GUARDING = "guarding", _("Guarding and protection")
+    ESCORT = "escort", _("Escort and cash-in-transit")
+    ELECTRONIC = "electronic", _("Electronic security and monitoring")
+    EVENTS = "events", _("Venue and event security")
+
+
+class InstitutionStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    DEVELOPING = "developing", _("Developing")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REVOKED = "revoked", _("Licence revoked")
+    CLOSED = "closed", _("Closed")
+
+
+S = InstitutionStatus
+OPEN_STATUSES = (S.APPLICANT, S.DEVELOPING, S.ACTIVE, S.SUSPENDED)
+
+
+class Transition(models.TextChoices):
+    """Lifecycle actions; each is also the permission name and the audit verb."""
+
+    DEVELOP = "develop", _("Start development")
+    ACTIVATE = "activate", _("Activate licence")
+    SUSPEND = "suspend", _("Suspend")
+    REINSTATE = "reinstate", _("Reinstate")
+    REVOKE = "revoke", _("Revoke licence")
+    CLOSE = "close", _("Close")
+
+
+# action -> (statuses it starts from, status it ends in, roles that may take it)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str, frozenset[str]]] = {
+    Transition.DEVELOP: ((S.APPLICANT,), S.DEVELOPING, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+    Transition.ACTIVATE: ((S.DEVELOPING,), S.ACTIVE, frozenset({Role.HQ_ADMIN})),
+    Transition.SUSPEND: ((S.ACTIVE,), S.SUSPENDED, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+    Transition.REINSTATE: ((S.SUSPENDED,), S.ACTIVE, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+    Transition.REVOKE: ((S.ACTIVE, S.SUSPENDED), S.REVOKED, frozenset({Role.HQ_ADMIN})),
+    Transition.CLOSE: (OPEN_STATUSES, S.CLOSED, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+}
+
+STATUS_COLORS = {
+    S.APPLICANT: "secondary",
+    S.DEVELOPING: "info",
+    S.ACTIVE: "success",
+    S.SUSPENDED: "warning",
+    S.REVOKED: "danger",
+    S.CLOSED: "dark",
+}
+
+register_action_labels(
+    {
+        "institution.create": _("Institution registered"),
+        "institution.update": _("Institution edited"),
+        **{f"institution.{t.value}": t.label for t in Transition},
+        "police_unit.create": _("Police unit registered"),
+        "police_unit.update": _("Police unit edited"),
+        "user.create": _("User created"),
+        "role_assignment.grant": _("Role granted"),
+        "role_assignment.revoke": _("Role withdrawn"),
+        "api_token.issue": _("API token issued"),
+    }
+)

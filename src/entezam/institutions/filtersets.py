@@ -1,0 +1,64 @@
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.persian import normalize, to_ascii_digits
+from entezam.geo.models import PoliceUnit, Province
+
+from .choices import InstitutionKind, InstitutionStatus
+from .models import Institution, licence_warning_date
+
+
+class InstitutionFilterSet(django_filters.FilterSet):
+    """One filterset for the list page, the API and exports."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=InstitutionStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=InstitutionKind.choices, label=_("Kind"))
+    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), label=_("Province"))
+    supervising_unit = django_filters.ModelChoiceFilter(
+        queryset=PoliceUnit.objects.none(), label=_("Supervising police unit")
+    )
+    licence_expiring = django_filters.BooleanFilter(
+        method="filter_expiring", label=_("Licence expiring within 60 days")
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["q", "status", "kind", "province", "supervising_unit", "licence_expiring"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        self.filters["supervising_unit"].queryset = PoliceUnit.objects.visible_to(user).filter(
+            kind__in=["station", "post", "provincial_command"]
+        )
+
+    def search(self, queryset, name, value):
+        key = normalize(value)
+        if not key:
+            return queryset
+        digits = to_ascii_digits(value.strip())
+        return queryset.filter(
+            Q(search_name__contains=key)
+            | Q(registration_number=digits)
+            | Q(licence_number=digits)
+        )
+
+    def filter_expiring(self, queryset, name, value):
+        if value is None:
+            return queryset
+        expiring = Q(
+            licence_expires_on__lte=licence_warning_date(),
+            status__in=[InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED],
+        )
+        return queryset.filter(expiring) if value else queryset.exclude(expiring)
+
+
+def expiring_count(queryset) -> int:
+    return queryset.filter(
+        licence_expires_on__lte=licence_warning_date(),
+        licence_expires_on__gte=timezone.localdate(),
+        status__in=[InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED],
+    ).count()

@@ -1,0 +1,58 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.persian.forms import JalaliDateField, NationalCodeField
+from entezam.geo.models import County, PoliceUnit, Province
+
+from .choices import Transition
+from .models import Institution
+
+
+class InstitutionForm(forms.ModelForm):
+    licence_issued_on = JalaliDateField(label=_("licence issued on"), required=False)
+    licence_expires_on = JalaliDateField(label=_("licence expires on"), required=False)
+    managing_director_national_code = NationalCodeField(
+        label=_("managing director's national code"), required=False
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "registration_number", "name", "kind", "province", "county", "supervising_unit",
+            "managing_director", "managing_director_national_code", "licence_number",
+            "licence_issued_on", "licence_expires_on", "authorised_headcount",
+            "phone", "postal_code", "address",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from what the user can see; the service re-checks the scope.
+        self.fields["province"].queryset = Province.objects.filter(
+            pk__in=PoliceUnit.objects.visible_to(user).values("province")
+        )
+        self.fields["supervising_unit"].queryset = PoliceUnit.objects.visible_to(user).filter(
+            kind__in=["station", "post", "provincial_command"], is_active=True
+        ).select_related("province")
+        self.fields["county"].queryset = County.objects.filter(
+            province__in=self.fields["province"].queryset
+        ).select_related("province")
+        if self.instance.pk and self.instance.status != "applicant":
+            # Registration and licence identity change only through the lifecycle.
+            for name in ("registration_number",):
+                self.fields[name].disabled = True
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), min_length=5, max_length=2000
+    )
+    licence_number = forms.CharField(label=_("licence number"), required=False, max_length=30)
+    licence_issued_on = JalaliDateField(label=_("licence issued on"), required=False)
+    licence_expires_on = JalaliDateField(label=_("licence expires on"), required=False)
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        if action != Transition.ACTIVATE:
+            for name in ("licence_number", "licence_issued_on", "licence_expires_on"):
+                del self.fields[name]

@@ -1,0 +1,134 @@
+"""Demo institutions in every status, spread over the provinces by population weight."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from entezam.core.demo_data import names
+from entezam.core.persian import check_national_code
+from entezam.geo.models import PoliceUnit, Province
+
+from . import services
+from .choices import InstitutionKind, InstitutionStatus
+from .models import Institution
+
+# Roughly the national mix: 790 active and 60 developing of 850, and a few in the rest.
+STATUS_WEIGHTS = [
+    (InstitutionStatus.ACTIVE, 880),
+    (InstitutionStatus.DEVELOPING, 65),
+    (InstitutionStatus.APPLICANT, 20),
+    (InstitutionStatus.SUSPENDED, 18),
+    (InstitutionStatus.REVOKED, 8),
+    (InstitutionStatus.CLOSED, 9),
+]
+# Tehran, Razavi Khorasan, Isfahan, Fars, Khuzestan and East Azerbaijan hold most companies.
+HEAVY_PROVINCES = {"23": 8, "09": 4, "10": 4, "07": 3, "06": 3, "03": 3, "30": 2}
+KIND_WEIGHTS = [
+    (InstitutionKind.GUARDING, 70),
+    (InstitutionKind.ESCORT, 10),
+    (InstitutionKind.ELECTRONIC, 12),
+    (InstitutionKind.EVENTS, 8),
+]
+
+
+def national_code(rng: random.Random) -> str:
+    while True:
+        body = f"{rng.randrange(10**9):09d}"
+        total = sum(int(d) * (10 - i) for i, d in enumerate(body))
+        remainder = total % 11
+        result = check_national_code(body + str(remainder if remainder < 2 else 11 - remainder))
+        if result.ok:
+            return result.value
+
+
+def person_name(rng: random.Random) -> str:
+    data = names()
+    first = rng.choice(data["male_first_names"] if rng.random() < 0.85 else data["female_first_names"])
+    return f"{first} {rng.choice(data['last_names'])}"
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
+    data = names()
+    provinces = list(Province.objects.order_by("code"))
+    weights = [HEAVY_PROVINCES.get(p.code, 1) for p in provinces]
+    units_by_province: dict[int, list[PoliceUnit]] = {}
+    for unit in PoliceUnit.objects.filter(kind__in=["station", "post"]).order_by("code"):
+        units_by_province.setdefault(unit.province_id, []).append(unit)
+    today = timezone.localdate()
+    used_names = set(Institution.objects.values_list("name", flat=True))
+    created = 0
+    for index in range(1, count + 1):
+        registration_number = f"{10000 + index}"
+        if Institution.objects.filter(registration_number=registration_number).exists():
+            continue
+        province = rng.choices(provinces, weights=weights)[0]
+        unit = rng.choice(units_by_province[province.pk])
+        name = f"{rng.choice(data['institution_name_parts']['prefixes'])} {rng.choice(data['institution_name_parts']['names'])}"
+        while name in used_names:
+            name = f"{name} {province.name}" if province.name not in name else f"{name} {index}"
+        used_names.add(name)
+        status = _weighted(rng, STATUS_WEIGHTS)
+        issued = today - datetime.timedelta(days=rng.randint(30, 5 * 365))
+        # A spread of expiry dates, some within the warning window, a few already passed.
+        expires = today + datetime.timedelta(days=rng.randint(-20, 3 * 365))
+        if expires <= issued:
+            expires = issued + datetime.timedelta(days=365)
+        institution = services.institution_create(
+            actor=actor,
+            registration_number=registration_number,
+            name=name,
+            kind=_weighted(rng, KIND_WEIGHTS),
+            province=province,
+            county=unit.county,
+            supervising_unit=unit,
+            managing_director=person_name(rng),
+            managing_director_national_code=national_code(rng),
+            authorised_headcount=rng.choice([20, 40, 60, 80, 120, 150, 200, 300, 500]),
+            phone=f"0{rng.randint(11, 87)}{rng.randint(3000000, 8999999)}",
+            address=f"{unit.county.name if unit.county else province.name}، {rng.choice(data['streets'])}، پلاک {rng.randint(1, 300)}",
+        )
+        created += 1
+        _walk_to(actor, institution, status, issued, expires, index)
+    return created
+
+
+def _walk_to(actor, institution, status, issued, expires, index) -> None:
+    """Take the institution through the real lifecycle services to its demo status."""
+    licence = {
+        "licence_number": f"{issued.year - 621}-{index:05d}",
+        "licence_issued_on": issued,
+        "licence_expires_on": max(expires, timezone.localdate() + datetime.timedelta(days=1)),
+    }
+    steps = {
+        InstitutionStatus.APPLICANT: [],
+        InstitutionStatus.DEVELOPING: ["develop"],
+        InstitutionStatus.ACTIVE: ["develop", "activate"],
+        InstitutionStatus.SUSPENDED: ["develop", "activate", "suspend"],
+        InstitutionStatus.REVOKED: ["develop", "activate", "suspend", "revoke"],
+        InstitutionStatus.CLOSED: ["develop", "close"],
+    }[status]
+    reasons = {
+        "develop": "تکمیل مدارک ثبتی و معرفی مدیرعامل",
+        "activate": "تأیید صلاحیت و صدور پروانه فعالیت",
+        "suspend": "عدم رعایت ضوابط به‌کارگیری پلیس‌یار طبق گزارش بازرسی",
+        "revoke": "تکرار تخلفات و عدم اصلاح در مهلت مقرر",
+        "close": "انصراف موسسه از ادامه فعالیت",
+    }
+    for action in steps:
+        extra = licence if action == "activate" else {}
+        institution = services.institution_transition(
+            actor=actor, institution=institution, action=action, reason=reasons[action], **extra
+        )
+    if expires != licence["licence_expires_on"] and institution.status in ("active", "suspended"):
+        # Some licences in the demo have already run out: shown as expired, not auto-closed.
+        services.institution_update(
+            actor=actor, institution=institution, licence_expires_on=expires
+        )

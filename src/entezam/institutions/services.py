@@ -1,0 +1,161 @@
+"""Writes on the institution registry: create, update and the licence lifecycle."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entezam.core import audit
+from entezam.core.scoping import ensure_still_visible, require
+from entezam.core.services import create_object, require_reason, update_object
+
+from .choices import TRANSITIONS, InstitutionStatus, Transition
+from .models import Institution
+
+EDITABLE_FIELDS = (
+    "registration_number",
+    "name",
+    "kind",
+    "province",
+    "county",
+    "supervising_unit",
+    "managing_director",
+    "managing_director_national_code",
+    "licence_number",
+    "licence_issued_on",
+    "licence_expires_on",
+    "authorised_headcount",
+    "phone",
+    "address",
+    "postal_code",
+)
+
+
+def _check_unit_in_province(data: dict) -> None:
+    unit, province, county = data.get("supervising_unit"), data.get("province"), data.get("county")
+    errors = {}
+    if unit is not None and province is not None and unit.province_id != province.pk:
+        errors["supervising_unit"] = _("The supervising police unit is in another province.")
+    if unit is not None and unit.kind not in ("station", "post", "provincial_command"):
+        errors["supervising_unit"] = _("An institution is supervised by a station, post or command.")
+    if county is not None and province is not None and county.province_id != province.pk:
+        errors["county"] = _("The county is in another province.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def institution_create(*, actor, **data) -> Institution:
+    _check_unit_in_province(data)
+    data["status"] = InstitutionStatus.APPLICANT
+    return create_object(actor=actor, model=Institution, data=data, action="institution.create")
+
+
+@transaction.atomic
+def institution_update(*, actor, institution: Institution, **data) -> Institution:
+    merged = {name: data.get(name, getattr(institution, name)) for name in EDITABLE_FIELDS}
+    _check_unit_in_province(merged)
+    return update_object(
+        actor=actor,
+        obj=institution,
+        data=data,
+        fields=[name for name in EDITABLE_FIELDS if name in data],
+        action="institution.update",
+    )
+
+
+@transaction.atomic
+def institution_transition(
+    *,
+    actor,
+    institution: Institution,
+    action: str,
+    reason: str,
+    licence_number: str | None = None,
+    licence_issued_on: datetime.date | None = None,
+    licence_expires_on: datetime.date | None = None,
+) -> Institution:
+    """Move an institution along its lifecycle; one audit event with the reason."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": _("Unknown action.")})
+    reason = require_reason(reason)
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    require(actor, action, institution)
+    sources, target, _roles = TRANSITIONS[action]
+    if institution.status not in sources:
+        raise ValidationError(
+            {
+                "status": _("This action is not possible while the status is “%(status)s”.")
+                % {"status": institution.get_status_display()}
+            },
+            code="invalid_transition",
+        )
+    fields = ["status", "status_changed_at"]
+    before = audit.snapshot(institution, fields + ["licence_number", "licence_issued_on", "licence_expires_on"])
+    if action == Transition.ACTIVATE:
+        fields += _apply_licence(institution, licence_number, licence_issued_on, licence_expires_on)
+    institution.status = target
+    institution.status_changed_at = timezone.now()
+    institution.full_clean()
+    institution.save(update_fields=[*fields, "updated_at"])
+    ensure_still_visible(actor, "view", institution)
+    audit.record(
+        actor=actor,
+        action=f"institution.{action}",
+        obj=institution,
+        changes=audit.diff(before, audit.snapshot(institution, before.keys())),
+        reason=reason,
+        permission=action,
+    )
+    return institution
+
+
+def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
+    if number:
+        institution.licence_number = number.strip()
+    if issued_on:
+        institution.licence_issued_on = issued_on
+    if expires_on:
+        institution.licence_expires_on = expires_on
+    errors = {}
+    if not institution.licence_number:
+        errors["licence_number"] = _("A licence number is needed to activate.")
+    if not institution.licence_expires_on:
+        errors["licence_expires_on"] = _("A licence expiry date is needed to activate.")
+    elif institution.licence_expires_on <= timezone.localdate():
+        errors["licence_expires_on"] = _("The licence expiry date has passed.")
+    if errors:
+        raise ValidationError(errors)
+    return ["licence_number", "licence_issued_on", "licence_expires_on"]
+
+
+def institution_develop(*, actor, institution, reason):
+    return institution_transition(actor=actor, institution=institution, action="develop", reason=reason)
+
+
+def institution_activate(*, actor, institution, reason, **licence):
+    return institution_transition(
+        actor=actor, institution=institution, action="activate", reason=reason, **licence
+    )
+
+
+def institution_suspend(*, actor, institution, reason):
+    return institution_transition(actor=actor, institution=institution, action="suspend", reason=reason)
+
+
+def institution_reinstate(*, actor, institution, reason):
+    return institution_transition(
+        actor=actor, institution=institution, action="reinstate", reason=reason
+    )
+
+
+def institution_revoke(*, actor, institution, reason):
+    return institution_transition(actor=actor, institution=institution, action="revoke", reason=reason)
+
+
+def institution_close(*, actor, institution, reason):
+    return institution_transition(actor=actor, institution=institution, action="close", reason=reason)

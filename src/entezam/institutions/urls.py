@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "institutions"
+
+urlpatterns = [
+    path("", views.InstitutionListView.as_view(), name="list"),
+    path("new/", views.InstitutionEditView.as_view(), name="create"),
+    path("<int:pk>/", views.InstitutionDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.InstitutionEditView.as_view(), name="update"),
+    path("<int:pk>/<slug:action>/", views.InstitutionTransitionView.as_view(), name="transition"),
+]
