@@ -59,7 +59,7 @@ class MissingAsset(Exception):
 
 
 def referenced_files(path: Path) -> list[str]:
-    """Relative files a CSS/JS file points at (fonts, images, source maps), without query or hash."""
+    """Relative files a CSS/JS file points at (fonts, images, source maps), minus query/hash."""
     if path.suffix not in {".css", ".js"}:
         return []
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -100,7 +100,7 @@ def plan(node_modules: Path) -> list[tuple[Path, PurePosixPath]]:
         raise MissingAsset(
             "These front-end files are missing from node_modules:\n  "
             + "\n  ".join(sorted(missing))
-            + "\nRun `npm ci` (or `npm install`) in the project directory, then run this script again."
+            + "\nRun `npm ci` (or `npm install`) in the project directory, then run this again."
         )
     return sorted(((src, dest) for dest, src in copies.items()), key=lambda item: str(item[1]))
 

@@ -28,7 +28,9 @@ def user_create(
     """Create a user. `actor=None` is the installer (seed, demo, createsuperuser scripts)."""
     _require_hq_admin(actor)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This username is taken.")}, code="unique")
+        raise ValidationError(
+            {"username": ValidationError(_("This username is taken."), code="unique")}
+        )
     user = User(username=username, display_name=display_name, email=email, mobile=mobile)
     user.set_password(password)
     user.full_clean(exclude=["password"])

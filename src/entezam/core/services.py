@@ -66,6 +66,10 @@ def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError(
-            {"reason": _("Write the reason (at least five characters).")}, code="reason_required"
+            {
+                "reason": ValidationError(
+                    _("Write the reason (at least five characters)."), code="reason_required"
+                )
+            }
         )
     return reason

@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -94,6 +95,22 @@ class Institution(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.status in (InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED):
+            if not self.licence_number:
+                errors["licence_number"] = _("An operating institution must have a licence number.")
+            if not self.licence_expires_on:
+                errors["licence_expires_on"] = _("An operating institution must have a licence expiry date.")
+        if (
+            self.licence_issued_on
+            and self.licence_expires_on
+            and self.licence_expires_on <= self.licence_issued_on
+        ):
+            errors["licence_expires_on"] = _("The expiry date must be after the issue date.")
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("institutions:detail", args=[self.pk])

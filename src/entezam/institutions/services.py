@@ -87,12 +87,15 @@ def institution_transition(
     require(actor, action, institution)
     sources, target, _roles = TRANSITIONS[action]
     if institution.status not in sources:
+        # The code goes on the field's error: Django drops `code=` given beside a dict.
         raise ValidationError(
             {
-                "status": _("This action is not possible while the status is “%(status)s”.")
-                % {"status": institution.get_status_display()}
-            },
-            code="invalid_transition",
+                "status": ValidationError(
+                    _("This action is not possible while the status is “%(status)s”.")
+                    % {"status": institution.get_status_display()},
+                    code="invalid_transition",
+                )
+            }
         )
     fields = ["status", "status_changed_at"]
     before = audit.snapshot(institution, fields + ["licence_number", "licence_issued_on", "licence_expires_on"])

@@ -1,4 +1,4 @@
-"""Template helpers for Bootstrap forms: `{% load ui %}`, then `{% field form.name %}` or `|add_class`."""
+"""Bootstrap form helpers: `{% load ui %}`, then `{% field form.name %}` or `|add_class`."""
 
 from django import forms, template
 
@@ -33,7 +33,7 @@ def add_class(bound_field, css_class: str):
 
 @register.filter
 def bootstrap_widget(bound_field):
-    """Render a bound field with the Bootstrap class its widget needs, plus `is-invalid` on errors."""
+    """Render a bound field with its widget's Bootstrap class, plus `is-invalid` on errors."""
     classes = widget_class(bound_field)
     if bound_field.errors:
         classes += " is-invalid"

@@ -26,17 +26,25 @@
     if (!window.jalaliDatepicker) {
       return;
     }
-    // One delegated watcher on <body> covers inputs added later by htmx swaps.
-    window.jalaliDatepicker.startWatch({
+    var persian = (document.documentElement.lang || "fa").indexOf("fa") === 0;
+    var options = {
       selector: PICKER_SELECTOR,
       separatorChars: { date: "/" },
-      persianDigits: false,
+      // Display only: the value written into the input always uses ASCII digits.
+      persianDigits: persian,
       showTodayBtn: true,
       showEmptyBtn: true,
       autoHide: true,
       hideAfterChange: true,
       zIndex: 1080,
-    });
+    };
+    if (!persian) {
+      options.months = ["Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
+        "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand"];
+      options.days = ["Sa", "Su", "Mo", "Tu", "We", "Th", "Fr"];
+    }
+    // One delegated watcher on <body> covers inputs added later by htmx swaps.
+    window.jalaliDatepicker.startWatch(options);
     // The picker only parses ASCII digits; values rendered by the server may use Persian ones.
     // Capture phase on document runs before the picker's own focus handler on <body>.
     document.addEventListener(

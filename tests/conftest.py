@@ -1,0 +1,64 @@
+import pytest
+
+from entezam.core.testing.factories import (
+    InstitutionFactory,
+    PoliceUnitFactory,
+    ProvinceFactory,
+    user_with_role,
+)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Tests serve static files straight from the finders: no collectstatic manifest needed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    # Hashing is not under test; the fast hasher keeps fixtures with many users cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Login lockout counters live in the cache; each test starts clean.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """Two provinces, each with a station and an active institution, and a user per role.
+
+    `A` is the home scope of every scoped user; `B` is the foreign scope.
+    """
+    province_a = ProvinceFactory(code="23", name="تهران", name_en="Tehran")
+    province_b = ProvinceFactory(code="10", name="اصفهان", name_en="Isfahan")
+    station_a = PoliceUnitFactory(province=province_a, name="کلانتری ۱۰۱ تهران")
+    station_a2 = PoliceUnitFactory(province=province_a, name="کلانتری ۱۰۲ تهران")
+    station_b = PoliceUnitFactory(province=province_b, name="کلانتری ۱۲ اصفهان")
+    inst_a = InstitutionFactory(supervising_unit=station_a, name="موسسه حفاظتی امین")
+    inst_a2 = InstitutionFactory(supervising_unit=station_a2, name="موسسه حفاظتی آرمان")
+    inst_b = InstitutionFactory(supervising_unit=station_b, name="موسسه حفاظتی سپاهان")
+
+    class World:
+        pass
+
+    w = World()
+    w.province_a, w.province_b = province_a, province_b
+    w.station_a, w.station_a2, w.station_b = station_a, station_a2, station_b
+    w.inst_a, w.inst_a2, w.inst_b = inst_a, inst_a2, inst_b
+    w.hq_admin = user_with_role("hq_admin", username="hq")
+    w.hq_analyst = user_with_role("hq_analyst", username="analyst")
+    w.province_officer = user_with_role("province_officer", province_a, username="prov")
+    w.station_officer = user_with_role("station_officer", station_a, username="station")
+    w.manager = user_with_role("institution_manager", inst_a, username="manager")
+    w.operator = user_with_role("center_operator", username="operator")
+    w.trainer = user_with_role("trainer", username="trainer")
+    return w
