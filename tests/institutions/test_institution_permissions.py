@@ -13,7 +13,12 @@ from entezam.institutions.models import Institution
 pytestmark = pytest.mark.django_db
 
 ROLES = [
-    "hq_admin", "hq_analyst", "province_officer", "station_officer", "manager", "operator",
+    "hq_admin",
+    "hq_analyst",
+    "province_officer",
+    "station_officer",
+    "manager",
+    "operator",
     "trainer",
 ]
 
@@ -118,7 +123,9 @@ def test_create_web(world, client, role, where):
     if allowed:
         assert response.status_code == 302, response.content.decode()[:2000]
         assert created is not None and created.status == "applicant"
-        assert AuditEvent.objects.filter(action="institution.create", object_id=str(created.pk)).exists()
+        assert AuditEvent.objects.filter(
+            action="institution.create", object_id=str(created.pk)
+        ).exists()
     else:
         assert created is None
         assert AuditEvent.objects.count() == before_events
@@ -164,9 +171,15 @@ def test_update_web_and_api(world, client, role, key):
     allowed = visible and role in CAN_CHANGE
     get = web(user, client).get(f"/institutions/{inst.pk}/edit/")
     assert get.status_code == (200 if allowed else 404 if not visible else 403)
-    data = form_data(world, inst.supervising_unit, registration_number=inst.registration_number,
-                     name="نام تازه موسسه", licence_number=inst.licence_number,
-                     licence_issued_on="1404/01/15", licence_expires_on="1407/01/15")
+    data = form_data(
+        world,
+        inst.supervising_unit,
+        registration_number=inst.registration_number,
+        name="نام تازه موسسه",
+        licence_number=inst.licence_number,
+        licence_issued_on="1404/01/15",
+        licence_expires_on="1407/01/15",
+    )
     post = web(user, client).post(f"/institutions/{inst.pk}/edit/", data)
     inst.refresh_from_db()
     if allowed:
@@ -175,7 +188,9 @@ def test_update_web_and_api(world, client, role, key):
     else:
         assert post.status_code == (404 if not visible else 403)
         assert inst.name != "نام تازه موسسه"
-    response = api(user).patch(f"/api/v1/institutions/{inst.pk}/", {"authorised_headcount": 99}, format="json")
+    response = api(user).patch(
+        f"/api/v1/institutions/{inst.pk}/", {"authorised_headcount": 99}, format="json"
+    )
     inst.refresh_from_db()
     if allowed:
         assert response.status_code == 200
@@ -208,7 +223,9 @@ def test_lifecycle_web(world, client, action, role, key):
         event = AuditEvent.objects.get(action=f"institution.{action}", object_id=str(inst.pk))
         assert event.actor == user
         assert event.reason == data["reason"]
-        assert event.role == {"manager": "institution_manager", "operator": "center_operator"}.get(role, role)
+        assert event.role == {"manager": "institution_manager", "operator": "center_operator"}.get(
+            role, role
+        )
     else:
         assert response.status_code == (404 if not visible else 403)
         assert inst.status == START_STATUS[action]
@@ -242,14 +259,25 @@ def test_lifecycle_api(world, action, role, key):
 def test_manager_of_a_gets_404_for_everything_of_b(world, client):
     web(world.manager, client)
     b = world.inst_b
-    for url in (f"/institutions/{b.pk}/", f"/institutions/{b.pk}/edit/", f"/institutions/{b.pk}/suspend/"):
+    for url in (
+        f"/institutions/{b.pk}/",
+        f"/institutions/{b.pk}/edit/",
+        f"/institutions/{b.pk}/suspend/",
+    ):
         assert client.get(url).status_code == 404, url
     for url in (f"/institutions/{b.pk}/edit/", f"/institutions/{b.pk}/suspend/"):
         assert client.post(url, {"reason": "xxxxxxxx"}).status_code == 404, url
     c = api(world.manager)
     assert c.get(f"/api/v1/institutions/{b.pk}/").status_code == 404
     assert c.patch(f"/api/v1/institutions/{b.pk}/", {"name": "x"}, format="json").status_code == 404
-    assert c.post(f"/api/v1/institutions/{b.pk}/transition/", {"action": "suspend", "reason": "xxxxxx"}, format="json").status_code == 404
+    assert (
+        c.post(
+            f"/api/v1/institutions/{b.pk}/transition/",
+            {"action": "suspend", "reason": "xxxxxx"},
+            format="json",
+        ).status_code
+        == 404
+    )
     assert c.get(f"/api/v1/police-units/{world.station_b.pk}/").status_code == 404
     # Audit trail of B is not readable either.
     html = client.get("/audit/").content.decode()

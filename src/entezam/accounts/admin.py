@@ -103,8 +103,8 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return _hq_admin_only(request)
 
-    has_view_permission = has_add_permission = (
-        lambda self, request, obj=None: _hq_admin_only(request)
+    has_view_permission = has_add_permission = lambda self, request, obj=None: _hq_admin_only(
+        request
     )
 
     def has_change_permission(self, request, obj=None):
@@ -116,7 +116,11 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     @transaction.atomic
     def save_model(self, request, obj, form, change):
         assignment = services.role_assign(
-            actor=request.user, user=obj.user, role=obj.role, province=obj.province,
-            police_unit=obj.police_unit, institution=obj.institution,
+            actor=request.user,
+            user=obj.user,
+            role=obj.role,
+            province=obj.province,
+            police_unit=obj.police_unit,
+            institution=obj.institution,
         )
         obj.pk = assignment.pk

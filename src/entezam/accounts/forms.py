@@ -12,9 +12,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _(
-            "Too many failed sign-in attempts. Try again in %(minutes)s minutes."
-        ),
+        "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
     }
 
     def clean(self):

@@ -42,7 +42,12 @@ def demo_users() -> list[tuple[str, str, str]]:
         ("analyst", "کارشناس ستاد", Role.HQ_ANALYST, {}),
         ("tehran", "افسر استان تهران", Role.PROVINCE_OFFICER, {"province": tehran}),
         ("station", f"فرمانده {station.name}", Role.STATION_OFFICER, {"police_unit": station}),
-        ("manager", f"مدیر {institution.name}", Role.INSTITUTION_MANAGER, {"institution": institution}),
+        (
+            "manager",
+            f"مدیر {institution.name}",
+            Role.INSTITUTION_MANAGER,
+            {"institution": institution},
+        ),
         ("operator", "اپراتور مرکز ۱۹۷", Role.CENTER_OPERATOR, {}),
         ("trainer", "مربی آموزش", Role.TRAINER, {}),
     ]
@@ -58,5 +63,7 @@ def demo_users() -> list[tuple[str, str, str]]:
             user.save(update_fields=["is_staff"])
         role_assign(actor=None, user=user, role=role, **scope)
         target = next(iter(scope.values()), None)
-        rows.append((username, DEMO_PASSWORD, f"{Role(role).label}" + (f" — {target}" if target else "")))
+        rows.append(
+            (username, DEMO_PASSWORD, f"{Role(role).label}" + (f" — {target}" if target else ""))
+        )
     return rows

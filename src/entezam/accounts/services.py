@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -22,7 +22,12 @@ def _require_hq_admin(actor) -> None:
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, display_name: str = "", email: str = "",
+    *,
+    actor,
+    username: str,
+    password: str,
+    display_name: str = "",
+    email: str = "",
     mobile: str = "",
 ) -> User:
     """Create a user. `actor=None` is the installer (seed, demo, createsuperuser scripts)."""
@@ -35,7 +40,9 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record(actor=actor, action="user.create", obj=user, changes={"username": [None, username]})
+    audit.record(
+        actor=actor, action="user.create", obj=user, changes={"username": [None, username]}
+    )
     return user
 
 
@@ -45,8 +52,12 @@ def role_assign(
 ) -> RoleAssignment:
     _require_hq_admin(actor)
     assignment, created = RoleAssignment.objects.get_or_create(
-        user=user, role=role, province=province, police_unit=police_unit,
-        institution=institution, defaults={"is_active": True},
+        user=user,
+        role=role,
+        province=province,
+        police_unit=police_unit,
+        institution=institution,
+        defaults={"is_active": True},
     )
     assignment.full_clean()
     if not created and assignment.is_active:
@@ -56,8 +67,11 @@ def role_assign(
         assignment.save(update_fields=["is_active", "updated_at"])
     user.forget_role_assignments()
     audit.record(
-        actor=actor, action="role_assignment.grant", obj=assignment,
-        changes={"user": [None, user.username], "role": [None, role]}, role=Role.HQ_ADMIN if actor else "",
+        actor=actor,
+        action="role_assignment.grant",
+        obj=assignment,
+        changes={"user": [None, user.username], "role": [None, role]},
+        role=Role.HQ_ADMIN if actor else "",
     )
     return assignment
 
@@ -69,8 +83,12 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssign
     assignment.save(update_fields=["is_active", "updated_at"])
     assignment.user.forget_role_assignments()
     audit.record(
-        actor=actor, action="role_assignment.revoke", obj=assignment,
-        changes={"is_active": [True, False]}, reason=reason, role=Role.HQ_ADMIN,
+        actor=actor,
+        action="role_assignment.revoke",
+        obj=assignment,
+        changes={"is_active": [True, False]},
+        reason=reason,
+        role=Role.HQ_ADMIN,
     )
     return assignment
 

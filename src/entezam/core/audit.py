@@ -32,7 +32,8 @@ def _jsonable(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, models.Model):
-        return value.pk
+        # Keep the name as it read then; the id finds the object.
+        return f"{value} (#{value.pk})"
     if isinstance(value, set | frozenset | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
@@ -194,8 +195,7 @@ def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
         entries = list(seal.entries.order_by("position").values_list("event_id", "digest"))
         ids = [event_id for event_id, _ in entries]
         rows = {
-            row["id"]: row
-            for row in AuditEvent.objects.filter(id__in=ids).values(*HASHED_FIELDS)
+            row["id"]: row for row in AuditEvent.objects.filter(id__in=ids).values(*HASHED_FIELDS)
         }
         for event_id, digest in entries:
             row = rows.get(event_id)
@@ -203,9 +203,11 @@ def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
                 return VerifyResult(False, "missing", event_id, seal.number)
             if event_digest(row) != digest:
                 return VerifyResult(False, "changed", event_id, seal.number)
-        if seal.previous_hash != previous or seal.hash != chain_hash(
-            previous, [d for _, d in entries]
-        ) or seal.event_count != len(entries):
+        if (
+            seal.previous_hash != previous
+            or seal.hash != chain_hash(previous, [d for _, d in entries])
+            or seal.event_count != len(entries)
+        ):
             return VerifyResult(False, "chain", None, seal.number)
         previous = seal.hash
         sealed += len(entries)

@@ -11,5 +11,6 @@ class RequestContext:
 
 
 current_request: ContextVar[RequestContext] = ContextVar(
-    "entezam_request", default=RequestContext()  # noqa: B039  (immutable default)
+    "entezam_request",
+    default=RequestContext(),  # noqa: B039  (immutable default)
 )

@@ -8,8 +8,18 @@ NAVIGATION = [
     ("home", _("Dashboard"), "speedometer2", None),
     ("institutions:list", _("Institutions"), "building-check", None),
     ("geo:unit_list", _("Police units"), "shield-shaded", None),
-    ("core:audit_list", _("Audit log"), "journal-text",
-     {Role.HQ_ADMIN, Role.HQ_ANALYST, Role.PROVINCE_OFFICER, Role.STATION_OFFICER, Role.INSTITUTION_MANAGER}),
+    (
+        "core:audit_list",
+        _("Audit log"),
+        "journal-text",
+        {
+            Role.HQ_ADMIN,
+            Role.HQ_ANALYST,
+            Role.PROVINCE_OFFICER,
+            Role.STATION_OFFICER,
+            Role.INSTITUTION_MANAGER,
+        },
+    ),
     ("api-docs", _("API"), "code-slash", {Role.HQ_ADMIN, Role.HQ_ANALYST}),
     ("admin:index", _("Administration"), "gear", {Role.HQ_ADMIN}),
 ]

@@ -15,7 +15,7 @@ def client_ip(request) -> str | None:
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (kept from X-Request-ID when sane) and exposes it to audit events."""
+    """Gives each request an id (kept from a sane X-Request-ID) for its audit events."""
 
     def __init__(self, get_response):
         self.get_response = get_response

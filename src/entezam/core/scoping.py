@@ -85,9 +85,7 @@ def allowed_roles(user, model, action: str) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     return {
-        a.role
-        for a in user.role_assignments_cached()
-        if assignment_q(model, a, action) is not None
+        a.role for a in user.role_assignments_cached() if assignment_q(model, a, action) is not None
     }
 
 

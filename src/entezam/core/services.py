@@ -28,14 +28,19 @@ def create_object(
         actor=actor,
         action=action or f"{model._meta.model_name}.create",
         obj=obj,
-        changes={k: [None, v] for k, v in audit._jsonable(data).items()},
+        changes={k: [None, v] for k, v in audit._jsonable(data).items() if v not in (None, "", [])},
         permission="add",
     )
     return obj
 
 
 def update_object(
-    *, actor, obj: models.Model, data: dict, fields: Iterable[str], action: str | None = None,
+    *,
+    actor,
+    obj: models.Model,
+    data: dict,
+    fields: Iterable[str],
+    action: str | None = None,
     reason: str = "",
 ) -> models.Model:
     """Update the given fields; the object must be in scope before and after."""

@@ -165,9 +165,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         institutions = Institution.objects.visible_to(self.request.user)
-        by_status = dict(
-            institutions.values_list("status").annotate(n=Count("id")).order_by()
-        )
+        by_status = dict(institutions.values_list("status").annotate(n=Count("id")).order_by())
         context.update(
             institution_total=sum(by_status.values()),
             by_status=[
@@ -176,7 +174,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ],
             headcount_total=institutions.filter(status="active").aggregate(
                 total=Sum("authorised_headcount")
-            )["total"] or 0,
+            )["total"]
+            or 0,
             expiring_total=expiring_count(institutions),
             expiring=institutions.filter(status__in=["active", "suspended"])
             .exclude(licence_expires_on=None)

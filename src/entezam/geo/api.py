@@ -37,8 +37,20 @@ class PoliceUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = PoliceUnit
         fields = [
-            "id", "code", "name", "name_en", "kind", "kind_display", "parent", "province",
-            "county", "address", "phone", "latitude", "longitude", "is_active",
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "kind_display",
+            "parent",
+            "province",
+            "county",
+            "address",
+            "phone",
+            "latitude",
+            "longitude",
+            "is_active",
         ]
 
     def create(self, validated_data):

@@ -11,7 +11,9 @@ from .models import PoliceUnit, Province
 class PoliceUnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
-    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), label=_("Province"))
+    province = django_filters.ModelChoiceFilter(
+        queryset=Province.objects.all(), label=_("Province")
+    )
     parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent unit"))
 
     class Meta:

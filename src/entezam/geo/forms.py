@@ -7,8 +7,18 @@ class PoliceUnitForm(forms.ModelForm):
     class Meta:
         model = PoliceUnit
         fields = [
-            "code", "name", "name_en", "kind", "parent", "province", "county",
-            "phone", "address", "latitude", "longitude", "is_active",
+            "code",
+            "name",
+            "name_en",
+            "kind",
+            "parent",
+            "province",
+            "county",
+            "phone",
+            "address",
+            "latitude",
+            "longitude",
+            "is_active",
         ]
 
     def __init__(self, *args, user=None, **kwargs):

@@ -21,7 +21,11 @@ def load_provinces() -> int:
     for row in json.loads((DATA / "provinces.json").read_text(encoding="utf-8")):
         _, was_created = Province.objects.update_or_create(
             code=row["code"],
-            defaults={"name": row["name_fa"], "name_en": row["name_en"], "capital": row["capital_fa"]},
+            defaults={
+                "name": row["name_fa"],
+                "name_en": row["name_en"],
+                "capital": row["capital_fa"],
+            },
         )
         created += was_created
     provinces = {p.code: p for p in Province.objects.all()}

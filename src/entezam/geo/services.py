@@ -12,8 +12,18 @@ from .choices import PARENT_KINDS
 from .models import PoliceUnit
 
 EDITABLE_FIELDS = (
-    "code", "name", "name_en", "kind", "parent", "province", "county",
-    "address", "phone", "latitude", "longitude", "is_active",
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "parent",
+    "province",
+    "county",
+    "address",
+    "phone",
+    "latitude",
+    "longitude",
+    "is_active",
 )
 
 
@@ -30,7 +40,11 @@ def _check_hierarchy(data: dict, unit: PoliceUnit | None = None) -> None:
         errors["parent"] = _("HQ has no parent unit.")
     if parent is not None and unit is not None and parent.pk == unit.pk:
         errors["parent"] = _("A unit cannot be its own parent.")
-    if parent is not None and province is not None and parent.province_id not in (None, province.pk):
+    if (
+        parent is not None
+        and province is not None
+        and parent.province_id not in (None, province.pk)
+    ):
         errors["parent"] = _("The parent unit is in another province.")
     if county is not None and province is not None and county.province_id != province.pk:
         errors["county"] = _("The county is in another province.")
@@ -49,7 +63,9 @@ def police_unit_update(*, actor, unit: PoliceUnit, **data) -> PoliceUnit:
     merged = {name: data.get(name, getattr(unit, name)) for name in EDITABLE_FIELDS}
     _check_hierarchy(merged, unit)
     return update_object(
-        actor=actor, obj=unit, data=data,
+        actor=actor,
+        obj=unit,
+        data=data,
         fields=[name for name in EDITABLE_FIELDS if name in data],
         action="police_unit.update",
     )

@@ -9,7 +9,12 @@ from .models import PoliceUnit
 class PoliceUnitListView(ObjectListView):
     model = PoliceUnit
     filterset_class = PoliceUnitFilterSet
-    sort_fields = {"code": "code", "name": "search_name", "kind": "kind", "province": "province__code"}
+    sort_fields = {
+        "code": "code",
+        "name": "search_name",
+        "kind": "kind",
+        "province": "province__code",
+    }
     default_sort = "code"
 
     def get_queryset(self):
@@ -26,9 +31,11 @@ class PoliceUnitDetailView(ObjectDetailView):
         unit = context["object"]
         user = self.request.user
         context["children"] = PoliceUnit.objects.visible_to(user).filter(parent=unit)
-        context["supervised"] = Institution.objects.visible_to(user).filter(
-            supervising_unit=unit
-        ).select_related("province")
+        context["supervised"] = (
+            Institution.objects.visible_to(user)
+            .filter(supervising_unit=unit)
+            .select_related("province")
+        )
         return context
 
 

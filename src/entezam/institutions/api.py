@@ -31,12 +31,30 @@ class InstitutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Institution
         fields = [
-            "id", "registration_number", "name", "kind", "province", "county",
-            "supervising_unit", "managing_director", "managing_director_national_code",
-            "licence_number", "licence_issued_on", "licence_issued_on_jalali",
-            "licence_expires_on", "licence_expires_on_jalali", "licence_expiring",
-            "authorised_headcount", "status", "status_display", "status_changed_at",
-            "phone", "address", "postal_code", "created_at", "updated_at",
+            "id",
+            "registration_number",
+            "name",
+            "kind",
+            "province",
+            "county",
+            "supervising_unit",
+            "managing_director",
+            "managing_director_national_code",
+            "licence_number",
+            "licence_issued_on",
+            "licence_issued_on_jalali",
+            "licence_expires_on",
+            "licence_expires_on_jalali",
+            "licence_expiring",
+            "authorised_headcount",
+            "status",
+            "status_display",
+            "status_changed_at",
+            "phone",
+            "address",
+            "postal_code",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status_changed_at", "created_at", "updated_at"]
 

@@ -38,10 +38,22 @@ class Transition(models.TextChoices):
 
 # action -> (statuses it starts from, status it ends in, roles that may take it)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, frozenset[str]]] = {
-    Transition.DEVELOP: ((S.APPLICANT,), S.DEVELOPING, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+    Transition.DEVELOP: (
+        (S.APPLICANT,),
+        S.DEVELOPING,
+        frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER}),
+    ),
     Transition.ACTIVATE: ((S.DEVELOPING,), S.ACTIVE, frozenset({Role.HQ_ADMIN})),
-    Transition.SUSPEND: ((S.ACTIVE,), S.SUSPENDED, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
-    Transition.REINSTATE: ((S.SUSPENDED,), S.ACTIVE, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
+    Transition.SUSPEND: (
+        (S.ACTIVE,),
+        S.SUSPENDED,
+        frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER}),
+    ),
+    Transition.REINSTATE: (
+        (S.SUSPENDED,),
+        S.ACTIVE,
+        frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER}),
+    ),
     Transition.REVOKE: ((S.ACTIVE, S.SUSPENDED), S.REVOKED, frozenset({Role.HQ_ADMIN})),
     Transition.CLOSE: (OPEN_STATUSES, S.CLOSED, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
 }

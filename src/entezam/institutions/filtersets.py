@@ -14,9 +14,13 @@ class InstitutionFilterSet(django_filters.FilterSet):
     """One filterset for the list page, the API and exports."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=InstitutionStatus.choices, label=_("Status"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=InstitutionStatus.choices, label=_("Status")
+    )
     kind = django_filters.ChoiceFilter(choices=InstitutionKind.choices, label=_("Kind"))
-    province = django_filters.ModelChoiceFilter(queryset=Province.objects.all(), label=_("Province"))
+    province = django_filters.ModelChoiceFilter(
+        queryset=Province.objects.all(), label=_("Province")
+    )
     supervising_unit = django_filters.ModelChoiceFilter(
         queryset=PoliceUnit.objects.none(), label=_("Supervising police unit")
     )
@@ -41,9 +45,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
             return queryset
         digits = to_ascii_digits(value.strip())
         return queryset.filter(
-            Q(search_name__contains=key)
-            | Q(registration_number=digits)
-            | Q(licence_number=digits)
+            Q(search_name__contains=key) | Q(registration_number=digits) | Q(licence_number=digits)
         )
 
     def filter_expiring(self, queryset, name, value):

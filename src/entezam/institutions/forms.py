@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.persian import check_postal_code, to_ascii_digits
 from entezam.core.persian.forms import JalaliDateField, NationalCodeField
+from entezam.core.persian.validators import reason_text
 from entezam.geo.models import County, PoliceUnit, Province
 
 from .choices import Transition
@@ -9,19 +11,30 @@ from .models import Institution
 
 
 class InstitutionForm(forms.ModelForm):
-    licence_issued_on = JalaliDateField(label=_("licence issued on"), required=False)
-    licence_expires_on = JalaliDateField(label=_("licence expires on"), required=False)
+    licence_issued_on = JalaliDateField(label=_("Licence issued on"), required=False)
+    licence_expires_on = JalaliDateField(label=_("Licence expires on"), required=False)
     managing_director_national_code = NationalCodeField(
-        label=_("managing director's national code"), required=False
+        label=_("Managing director's national code"), required=False
     )
 
     class Meta:
         model = Institution
         fields = [
-            "registration_number", "name", "kind", "province", "county", "supervising_unit",
-            "managing_director", "managing_director_national_code", "licence_number",
-            "licence_issued_on", "licence_expires_on", "authorised_headcount",
-            "phone", "postal_code", "address",
+            "registration_number",
+            "name",
+            "kind",
+            "province",
+            "county",
+            "supervising_unit",
+            "managing_director",
+            "managing_director_national_code",
+            "licence_number",
+            "licence_issued_on",
+            "licence_expires_on",
+            "authorised_headcount",
+            "phone",
+            "postal_code",
+            "address",
         ]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -30,9 +43,11 @@ class InstitutionForm(forms.ModelForm):
         self.fields["province"].queryset = Province.objects.filter(
             pk__in=PoliceUnit.objects.visible_to(user).values("province")
         )
-        self.fields["supervising_unit"].queryset = PoliceUnit.objects.visible_to(user).filter(
-            kind__in=["station", "post", "provincial_command"], is_active=True
-        ).select_related("province")
+        self.fields["supervising_unit"].queryset = (
+            PoliceUnit.objects.visible_to(user)
+            .filter(kind__in=["station", "post", "provincial_command"], is_active=True)
+            .select_related("province")
+        )
         self.fields["county"].queryset = County.objects.filter(
             province__in=self.fields["province"].queryset
         ).select_related("province")
@@ -41,14 +56,33 @@ class InstitutionForm(forms.ModelForm):
             for name in ("registration_number",):
                 self.fields[name].disabled = True
 
+    def clean_registration_number(self):
+        return to_ascii_digits(self.cleaned_data["registration_number"]).strip()
+
+    def clean_licence_number(self):
+        value = to_ascii_digits(self.cleaned_data.get("licence_number") or "").strip()
+        return value or None
+
+    def clean_phone(self):
+        return to_ascii_digits(self.cleaned_data.get("phone") or "").strip()
+
+    def clean_postal_code(self):
+        value = self.cleaned_data.get("postal_code") or ""
+        if not value.strip():
+            return ""
+        result = check_postal_code(value)
+        if not result.ok:
+            raise forms.ValidationError(reason_text("postal_code", result.code))
+        return result.value
+
 
 class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), min_length=5, max_length=2000
     )
-    licence_number = forms.CharField(label=_("licence number"), required=False, max_length=30)
-    licence_issued_on = JalaliDateField(label=_("licence issued on"), required=False)
-    licence_expires_on = JalaliDateField(label=_("licence expires on"), required=False)
+    licence_number = forms.CharField(label=_("Licence number"), required=False, max_length=30)
+    licence_issued_on = JalaliDateField(label=_("Licence issued on"), required=False)
+    licence_expires_on = JalaliDateField(label=_("Licence expires on"), required=False)
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,20 +26,30 @@ class Institution(BaseModel):
         _("kind"), max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.GUARDING
     )
     province = models.ForeignKey(
-        "geo.Province", verbose_name=_("province"), on_delete=models.PROTECT,
+        "geo.Province",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
         related_name="institutions",
     )
     county = models.ForeignKey(
-        "geo.County", verbose_name=_("county"), null=True, blank=True, on_delete=models.PROTECT,
+        "geo.County",
+        verbose_name=_("county"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="institutions",
     )
     supervising_unit = models.ForeignKey(
-        "geo.PoliceUnit", verbose_name=_("supervising police unit"), on_delete=models.PROTECT,
+        "geo.PoliceUnit",
+        verbose_name=_("supervising police unit"),
+        on_delete=models.PROTECT,
         related_name="supervised_institutions",
     )
     managing_director = models.CharField(_("managing director"), max_length=150)
     managing_director_national_code = models.CharField(
-        _("managing director's national code"), max_length=10, blank=True,
+        _("managing director's national code"),
+        max_length=10,
+        blank=True,
         validators=[validate_national_code],
     )
     licence_number = models.CharField(
@@ -49,8 +59,11 @@ class Institution(BaseModel):
     licence_expires_on = models.DateField(_("licence expires on"), null=True, blank=True)
     authorised_headcount = models.PositiveIntegerField(_("authorised headcount"), default=0)
     status = models.CharField(
-        _("status"), max_length=20, choices=InstitutionStatus.choices,
-        default=InstitutionStatus.APPLICANT, db_index=True,
+        _("status"),
+        max_length=20,
+        choices=InstitutionStatus.choices,
+        default=InstitutionStatus.APPLICANT,
+        db_index=True,
     )
     status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -102,7 +115,9 @@ class Institution(BaseModel):
             if not self.licence_number:
                 errors["licence_number"] = _("An operating institution must have a licence number.")
             if not self.licence_expires_on:
-                errors["licence_expires_on"] = _("An operating institution must have a licence expiry date.")
+                errors["licence_expires_on"] = _(
+                    "An operating institution must have a licence expiry date."
+                )
         if (
             self.licence_issued_on
             and self.licence_expires_on
@@ -156,4 +171,3 @@ class Institution(BaseModel):
 
 def licence_warning_date(today: datetime.date | None = None) -> datetime.date:
     return (today or timezone.localdate()) + datetime.timedelta(days=LICENCE_WARNING_DAYS)
-

@@ -46,7 +46,9 @@ def national_code(rng: random.Random) -> str:
 
 def person_name(rng: random.Random) -> str:
     data = names()
-    first = rng.choice(data["male_first_names"] if rng.random() < 0.85 else data["female_first_names"])
+    first = rng.choice(
+        data["male_first_names"] if rng.random() < 0.85 else data["female_first_names"]
+    )
     return f"{first} {rng.choice(data['last_names'])}"
 
 
@@ -71,7 +73,8 @@ def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
             continue
         province = rng.choices(provinces, weights=weights)[0]
         unit = rng.choice(units_by_province[province.pk])
-        name = f"{rng.choice(data['institution_name_parts']['prefixes'])} {rng.choice(data['institution_name_parts']['names'])}"
+        parts = data["institution_name_parts"]
+        name = f"{rng.choice(parts['prefixes'])} {rng.choice(parts['names'])}"
         while name in used_names:
             name = f"{name} {province.name}" if province.name not in name else f"{name} {index}"
         used_names.add(name)
@@ -93,7 +96,8 @@ def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
             managing_director_national_code=national_code(rng),
             authorised_headcount=rng.choice([20, 40, 60, 80, 120, 150, 200, 300, 500]),
             phone=f"0{rng.randint(11, 87)}{rng.randint(3000000, 8999999)}",
-            address=f"{unit.county.name if unit.county else province.name}، {rng.choice(data['streets'])}، پلاک {rng.randint(1, 300)}",
+            address=f"{(unit.county or province).name}، {rng.choice(data['streets'])}، "
+            f"پلاک {rng.randint(1, 300)}",
         )
         created += 1
         _walk_to(actor, institution, status, issued, expires, index)

@@ -41,7 +41,9 @@ def _check_unit_in_province(data: dict) -> None:
     if unit is not None and province is not None and unit.province_id != province.pk:
         errors["supervising_unit"] = _("The supervising police unit is in another province.")
     if unit is not None and unit.kind not in ("station", "post", "provincial_command"):
-        errors["supervising_unit"] = _("An institution is supervised by a station, post or command.")
+        errors["supervising_unit"] = _(
+            "An institution is supervised by a station, post or command."
+        )
     if county is not None and province is not None and county.province_id != province.pk:
         errors["county"] = _("The county is in another province.")
     if errors:
@@ -98,7 +100,9 @@ def institution_transition(
             }
         )
     fields = ["status", "status_changed_at"]
-    before = audit.snapshot(institution, fields + ["licence_number", "licence_issued_on", "licence_expires_on"])
+    before = audit.snapshot(
+        institution, [*fields, "licence_number", "licence_issued_on", "licence_expires_on"]
+    )
     if action == Transition.ACTIVATE:
         fields += _apply_licence(institution, licence_number, licence_issued_on, licence_expires_on)
     institution.status = target
@@ -137,7 +141,9 @@ def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
 
 
 def institution_develop(*, actor, institution, reason):
-    return institution_transition(actor=actor, institution=institution, action="develop", reason=reason)
+    return institution_transition(
+        actor=actor, institution=institution, action="develop", reason=reason
+    )
 
 
 def institution_activate(*, actor, institution, reason, **licence):
@@ -147,7 +153,9 @@ def institution_activate(*, actor, institution, reason, **licence):
 
 
 def institution_suspend(*, actor, institution, reason):
-    return institution_transition(actor=actor, institution=institution, action="suspend", reason=reason)
+    return institution_transition(
+        actor=actor, institution=institution, action="suspend", reason=reason
+    )
 
 
 def institution_reinstate(*, actor, institution, reason):
@@ -157,8 +165,12 @@ def institution_reinstate(*, actor, institution, reason):
 
 
 def institution_revoke(*, actor, institution, reason):
-    return institution_transition(actor=actor, institution=institution, action="revoke", reason=reason)
+    return institution_transition(
+        actor=actor, institution=institution, action="revoke", reason=reason
+    )
 
 
 def institution_close(*, actor, institution, reason):
-    return institution_transition(actor=actor, institution=institution, action="close", reason=reason)
+    return institution_transition(
+        actor=actor, institution=institution, action="close", reason=reason
+    )

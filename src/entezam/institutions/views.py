@@ -93,7 +93,12 @@ class InstitutionTransitionView(ScopedViewMixin, View):
         return render(
             self.request,
             template,
-            {"object": obj, "form": form, "action": action, "action_label": Transition(action).label},
+            {
+                "object": obj,
+                "form": form,
+                "action": action,
+                "action_label": Transition(action).label,
+            },
             status=status,
         )
 
@@ -109,12 +114,17 @@ class InstitutionTransitionView(ScopedViewMixin, View):
         if form.is_valid():
             try:
                 services.institution_transition(
-                    actor=request.user, institution=obj, action=kwargs["action"], **form.cleaned_data
+                    actor=request.user,
+                    institution=obj,
+                    action=kwargs["action"],
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 apply_form_errors(form, exc)
             else:
-                messages.success(request, _("Done: %(action)s.") % {"action": Transition(kwargs["action"]).label})
+                messages.success(
+                    request, _("Done: %(action)s.") % {"action": Transition(kwargs["action"]).label}
+                )
                 response = HttpResponseRedirect(obj.get_absolute_url())
                 if request.headers.get("HX-Request"):
                     response["HX-Redirect"] = obj.get_absolute_url()

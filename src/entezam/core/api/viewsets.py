@@ -6,7 +6,12 @@ from rest_framework import exceptions, viewsets
 
 from entezam.core.scoping import allowed_roles
 
-WRITE_ACTIONS = {"create": "add", "update": "change", "partial_update": "change", "destroy": "delete"}
+WRITE_ACTIONS = {
+    "create": "add",
+    "update": "change",
+    "partial_update": "change",
+    "destroy": "delete",
+}
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
@@ -34,4 +39,3 @@ class ScopedViewSet(viewsets.ModelViewSet):
         elif isinstance(exc, DjangoPermissionDenied):
             exc = exceptions.PermissionDenied(str(exc) or None)
         return super().handle_exception(exc)
-

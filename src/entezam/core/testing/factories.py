@@ -37,12 +37,14 @@ class PoliceUnitFactory(factory.django.DjangoModelFactory):
     kind = "station"
     province = factory.SubFactory(ProvinceFactory)
     parent = factory.LazyAttribute(
-        lambda o: PoliceUnit.objects.get_or_create(
-            code=f"P{o.province.code}",
-            defaults={"name": "فرماندهی", "kind": "provincial_command", "province": o.province},
-        )[0]
-        if o.kind in ("station", "post")
-        else None
+        lambda o: (
+            PoliceUnit.objects.get_or_create(
+                code=f"P{o.province.code}",
+                defaults={"name": "فرماندهی", "kind": "provincial_command", "province": o.province},
+            )[0]
+            if o.kind in ("station", "post")
+            else None
+        )
     )
 
 
@@ -57,8 +59,12 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     managing_director = "علی رضایی"
     status = "active"
     licence_number = factory.Sequence(lambda n: f"L-{n:05d}")
-    licence_issued_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=300))
-    licence_expires_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=400))
+    licence_issued_on = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=300)
+    )
+    licence_expires_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=400)
+    )
     authorised_headcount = 50
 
 

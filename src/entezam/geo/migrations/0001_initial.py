@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,70 +14,193 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Province',
+            name="Province",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('code', models.CharField(max_length=2, unique=True, verbose_name='code')),
-                ('capital', models.CharField(blank=True, max_length=100, verbose_name='capital')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("code", models.CharField(max_length=2, unique=True, verbose_name="code")),
+                ("capital", models.CharField(blank=True, max_length=100, verbose_name="capital")),
             ],
             options={
-                'verbose_name': 'province',
-                'verbose_name_plural': 'provinces',
-                'ordering': ['code'],
+                "verbose_name": "province",
+                "verbose_name_plural": "provinces",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='counties', to='geo.province', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="counties",
+                        to="geo.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'county',
-                'verbose_name_plural': 'counties',
-                'ordering': ['province__code', 'name'],
+                "verbose_name": "county",
+                "verbose_name_plural": "counties",
+                "ordering": ["province__code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PoliceUnit',
+            name="PoliceUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=200, verbose_name='English name')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('kind', models.CharField(choices=[('hq', 'HQ'), ('provincial_command', 'Provincial command'), ('station', 'Police station'), ('post', 'Police post')], max_length=20, verbose_name='kind')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='latitude')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='longitude')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='police_units', to='geo.county', verbose_name='county')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geo.policeunit', verbose_name='parent unit')),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='police_units', to='geo.province', verbose_name='province')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="English name"),
+                ),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("hq", "HQ"),
+                            ("provincial_command", "Provincial command"),
+                            ("station", "Police station"),
+                            ("post", "Police post"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="longitude",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="police_units",
+                        to="geo.county",
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geo.policeunit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="police_units",
+                        to="geo.province",
+                        verbose_name="province",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'police unit',
-                'verbose_name_plural': 'police units',
-                'ordering': ['province__code', 'kind', 'code'],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['search_name'], name='policeunit_search_trgm', opclasses=['gin_trgm_ops'])],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'hq'), ('province__isnull', False), _connector='OR'), name='policeunit_province_unless_hq'), models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', 24), ('latitude__lte', 40)), _connector='OR'), name='policeunit_latitude_range'), models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', 44), ('longitude__lte', 64)), _connector='OR'), name='policeunit_longitude_range')],
+                "verbose_name": "police unit",
+                "verbose_name_plural": "police units",
+                "ordering": ["province__code", "kind", "code"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_name"],
+                        name="policeunit_search_trgm",
+                        opclasses=["gin_trgm_ops"],
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "hq"), ("province__isnull", False), _connector="OR"
+                        ),
+                        name="policeunit_province_unless_hq",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("latitude__isnull", True),
+                            models.Q(("latitude__gte", 24), ("latitude__lte", 40)),
+                            _connector="OR",
+                        ),
+                        name="policeunit_latitude_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("longitude__isnull", True),
+                            models.Q(("longitude__gte", 44), ("longitude__lte", 64)),
+                            _connector="OR",
+                        ),
+                        name="policeunit_longitude_range",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='county',
-            constraint=models.UniqueConstraint(fields=('province', 'name'), name='county_unique_name'),
+            model_name="county",
+            constraint=models.UniqueConstraint(
+                fields=("province", "name"), name="county_unique_name"
+            ),
         ),
     ]

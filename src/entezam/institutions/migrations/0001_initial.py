@@ -8,45 +8,174 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geo', '0001_initial'),
+        ("geo", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Institution',
+            name="Institution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('registration_number', models.CharField(max_length=20, unique=True, verbose_name='registration number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('search_name', models.CharField(db_index=True, editable=False, max_length=200)),
-                ('kind', models.CharField(choices=[('guarding', 'Guarding and protection'), ('escort', 'Escort and cash-in-transit'), ('electronic', 'Electronic security and monitoring'), ('events', 'Venue and event security')], default='guarding', max_length=20, verbose_name='kind')),
-                ('managing_director', models.CharField(max_length=150, verbose_name='managing director')),
-                ('managing_director_national_code', models.CharField(blank=True, max_length=10, validators=[entezam.core.persian.validators.validate_national_code], verbose_name="managing director's national code")),
-                ('licence_number', models.CharField(blank=True, max_length=30, null=True, unique=True, verbose_name='licence number')),
-                ('licence_issued_on', models.DateField(blank=True, null=True, verbose_name='licence issued on')),
-                ('licence_expires_on', models.DateField(blank=True, null=True, verbose_name='licence expires on')),
-                ('authorised_headcount', models.PositiveIntegerField(default=0, verbose_name='authorised headcount')),
-                ('status', models.CharField(choices=[('applicant', 'Applicant'), ('developing', 'Developing'), ('active', 'Active'), ('suspended', 'Suspended'), ('revoked', 'Licence revoked'), ('closed', 'Closed')], db_index=True, default='applicant', max_length=20, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='status changed at')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='postal code')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='geo.county', verbose_name='county')),
-                ('province', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='geo.province', verbose_name='province')),
-                ('supervising_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervised_institutions', to='geo.policeunit', verbose_name='supervising police unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "registration_number",
+                    models.CharField(
+                        max_length=20, unique=True, verbose_name="registration number"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("search_name", models.CharField(db_index=True, editable=False, max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("guarding", "Guarding and protection"),
+                            ("escort", "Escort and cash-in-transit"),
+                            ("electronic", "Electronic security and monitoring"),
+                            ("events", "Venue and event security"),
+                        ],
+                        default="guarding",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "managing_director",
+                    models.CharField(max_length=150, verbose_name="managing director"),
+                ),
+                (
+                    "managing_director_national_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[entezam.core.persian.validators.validate_national_code],
+                        verbose_name="managing director's national code",
+                    ),
+                ),
+                (
+                    "licence_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        null=True,
+                        unique=True,
+                        verbose_name="licence number",
+                    ),
+                ),
+                (
+                    "licence_issued_on",
+                    models.DateField(blank=True, null=True, verbose_name="licence issued on"),
+                ),
+                (
+                    "licence_expires_on",
+                    models.DateField(blank=True, null=True, verbose_name="licence expires on"),
+                ),
+                (
+                    "authorised_headcount",
+                    models.PositiveIntegerField(default=0, verbose_name="authorised headcount"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applicant", "Applicant"),
+                            ("developing", "Developing"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("revoked", "Licence revoked"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="applicant",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="status changed at"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=10, verbose_name="postal code"),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="geo.county",
+                        verbose_name="county",
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="institutions",
+                        to="geo.province",
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "supervising_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_institutions",
+                        to="geo.policeunit",
+                        verbose_name="supervising police unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'security institution',
-                'verbose_name_plural': 'security institutions',
-                'ordering': ['name'],
-                'indexes': [django.contrib.postgres.indexes.GinIndex(fields=['search_name'], name='institution_search_trgm', opclasses=['gin_trgm_ops']), models.Index(fields=['licence_expires_on'], name='institution_licence_expiry')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('licence_expires_on__isnull', True), ('licence_issued_on__isnull', True), ('licence_expires_on__gt', models.F('licence_issued_on')), _connector='OR'), name='institution_licence_dates_ordered'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['active', 'suspended']), _negated=True), models.Q(('licence_number__isnull', False), ('licence_expires_on__isnull', False)), _connector='OR'), name='institution_licensed_when_operating')],
+                "verbose_name": "security institution",
+                "verbose_name_plural": "security institutions",
+                "ordering": ["name"],
+                "indexes": [
+                    django.contrib.postgres.indexes.GinIndex(
+                        fields=["search_name"],
+                        name="institution_search_trgm",
+                        opclasses=["gin_trgm_ops"],
+                    ),
+                    models.Index(fields=["licence_expires_on"], name="institution_licence_expiry"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("licence_expires_on__isnull", True),
+                            ("licence_issued_on__isnull", True),
+                            ("licence_expires_on__gt", models.F("licence_issued_on")),
+                            _connector="OR",
+                        ),
+                        name="institution_licence_dates_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status__in", ["active", "suspended"]), _negated=True),
+                            models.Q(
+                                ("licence_number__isnull", False),
+                                ("licence_expires_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="institution_licensed_when_operating",
+                    ),
+                ],
             },
         ),
     ]
