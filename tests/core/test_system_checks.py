@@ -34,7 +34,7 @@ def c_locale_database(db):
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C' LC_CTYPE 'C'"
             )
         target = _wrapper(name)

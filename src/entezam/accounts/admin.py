@@ -14,6 +14,7 @@ from entezam.institutions.models import Institution
 
 from . import services
 from .choices import Role
+from .forms import AdminLockoutAuthenticationForm
 from .models import RoleAssignment, User
 
 
@@ -24,6 +25,7 @@ def _hq_admin_only(request) -> bool:
 
 admin.site.has_permission = _hq_admin_only
 admin.site.site_header = "انتظام — مدیریت"
+admin.site.login_form = AdminLockoutAuthenticationForm
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,6 +93,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        services.user_save_from_admin(
+            actor=request.user, user=obj, changed=form.changed_data, created=not change
+        )
 
 
 @admin.register(RoleAssignment)

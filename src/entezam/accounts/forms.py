@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -33,3 +34,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
             raise
         services.login_succeeded(username, ip)
         return cleaned
+
+
+class AdminLockoutAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):
+    """The admin's sign-in page counts failures with the main one: no second door to guess at."""

@@ -13,9 +13,6 @@ from .choices import ROLE_SCOPES, Role
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True)
-    preferred_language = models.CharField(
-        _("language"), max_length=5, choices=[("fa", "فارسی"), ("en", "English")], default="fa"
-    )
 
     class Meta:
         verbose_name = _("user")

@@ -58,9 +58,6 @@ def demo_users() -> list[tuple[str, str, str]]:
             user = user_create(
                 actor=None, username=username, password=DEMO_PASSWORD, display_name=display_name
             )
-        if role == Role.HQ_ADMIN and not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
         role_assign(actor=None, user=user, role=role, **scope)
         target = next(iter(scope.values()), None)
         rows.append(

@@ -47,6 +47,25 @@ def user_create(
 
 
 @transaction.atomic
+def user_save_from_admin(*, actor, user: User, changed: list[str], created: bool) -> User:
+    """Save a user edited in the Django admin, with the audit event the admin would skip."""
+    _require_hq_admin(actor)
+    user.save()
+    audit.record(
+        actor=actor,
+        action="user.create" if created else "user.update",
+        obj=user,
+        # Field names only: password hashes and the like stay out of the log.
+        changes={
+            name: [None, "•••" if "password" in name else getattr(user, name, None)]
+            for name in changed
+        },
+        role=Role.HQ_ADMIN,
+    )
+    return user
+
+
+@transaction.atomic
 def role_assign(
     *, actor, user: User, role: str, province=None, police_unit=None, institution=None
 ) -> RoleAssignment:
@@ -65,6 +84,10 @@ def role_assign(
     if not created:
         assignment.is_active = True
         assignment.save(update_fields=["is_active", "updated_at"])
+    if role == Role.HQ_ADMIN and not user.is_staff:
+        # The Django admin (for HQ administrators only) signs in staff users.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     user.forget_role_assignments()
     audit.record(
         actor=actor,

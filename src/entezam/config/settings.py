@@ -172,7 +172,6 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-SMS_BACKEND = env("SMS_BACKEND", "entezam.notifications.backends.ConsoleSMSBackend")
 
 # Security: secure by default, relaxed only by explicit configuration (the demo).
 HTTPS = env_bool("HTTPS", not DEBUG and not EMBEDDED)
@@ -206,6 +205,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "entezam.core.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "2000/min"},
 }
 SPECTACULAR_SETTINGS = {

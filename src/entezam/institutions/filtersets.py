@@ -1,6 +1,5 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.persian import normalize, to_ascii_digits
@@ -8,6 +7,14 @@ from entezam.geo.models import PoliceUnit, Province
 
 from .choices import InstitutionKind, InstitutionStatus
 from .models import Institution, licence_warning_date
+
+
+def expiring_q() -> Q:
+    """Operating institutions whose licence has run out or runs out within the warning window."""
+    return Q(
+        licence_expires_on__lte=licence_warning_date(),
+        status__in=[InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED],
+    )
 
 
 class InstitutionFilterSet(django_filters.FilterSet):
@@ -25,7 +32,7 @@ class InstitutionFilterSet(django_filters.FilterSet):
         queryset=PoliceUnit.objects.none(), label=_("Supervising police unit")
     )
     licence_expiring = django_filters.BooleanFilter(
-        method="filter_expiring", label=_("Licence expiring within 60 days")
+        method="filter_expiring", label=_("Licence expired or expiring within 60 days")
     )
 
     class Meta:
@@ -51,16 +58,8 @@ class InstitutionFilterSet(django_filters.FilterSet):
     def filter_expiring(self, queryset, name, value):
         if value is None:
             return queryset
-        expiring = Q(
-            licence_expires_on__lte=licence_warning_date(),
-            status__in=[InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED],
-        )
-        return queryset.filter(expiring) if value else queryset.exclude(expiring)
+        return queryset.filter(expiring_q()) if value else queryset.exclude(expiring_q())
 
 
 def expiring_count(queryset) -> int:
-    return queryset.filter(
-        licence_expires_on__lte=licence_warning_date(),
-        licence_expires_on__gte=timezone.localdate(),
-        status__in=[InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED],
-    ).count()
+    return queryset.filter(expiring_q()).count()

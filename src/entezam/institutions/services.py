@@ -61,6 +61,18 @@ def institution_create(*, actor, **data) -> Institution:
 def institution_update(*, actor, institution: Institution, **data) -> Institution:
     merged = {name: data.get(name, getattr(institution, name)) for name in EDITABLE_FIELDS}
     _check_unit_in_province(merged)
+    if (
+        institution.status != InstitutionStatus.APPLICANT
+        and merged["registration_number"] != institution.registration_number
+    ):
+        raise ValidationError(
+            {
+                "registration_number": ValidationError(
+                    _("The registration number is fixed once the application is accepted."),
+                    code="registration_fixed",
+                )
+            }
+        )
     return update_object(
         actor=actor,
         obj=institution,

@@ -17,9 +17,19 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=0, help="people to register (personnel)")
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--stations-per-county", type=int, default=2)
+        parser.add_argument(
+            "--reference-only",
+            action="store_true",
+            help="load only the provinces and counties (production)",
+        )
 
     def handle(self, *args, institutions, people, seed, stations_per_county, **options):
         rng = random.Random(seed)
+        if options["reference_only"]:
+            with transaction.atomic():
+                created = load_provinces()
+            self.stdout.write(f"provinces created: {created}")
+            return
         with transaction.atomic():
             load_provinces()
             actor = system_actor()

@@ -1,0 +1,284 @@
+"""Signing in, the lockout after repeated failures, API tokens and role assignment."""
+
+import os
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from django.utils import translation
+from django.utils.html import escape
+
+from entezam.accounts.forms import LockoutAuthenticationForm
+from entezam.accounts.models import RoleAssignment
+from entezam.accounts.services import api_token_issue, role_assign, user_create
+from entezam.core.models import AuditEvent
+from entezam.core.testing.factories import UserFactory
+
+PASSWORD = "pw-Entezam-1404"
+LOGIN_URL = "/accounts/login/"
+
+
+def _locked_message() -> str:
+    with translation.override("fa"):
+        message = LockoutAuthenticationForm.error_messages["locked"] % {
+            "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60
+        }
+        return escape(str(message))
+
+
+def _heading() -> str:
+    with translation.override("fa"):
+        return str(translation.gettext("Sign in to your account"))
+
+
+def _signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def _fail(client, username: str, times: int) -> None:
+    for _ in range(times):
+        response = client.post(LOGIN_URL, {"username": username, "password": "wrong-password"})
+        assert response.status_code == 200
+        assert _locked_message() not in response.content.decode()
+
+
+# The login page
+
+
+def test_login_page_renders_in_persian(client, db):
+    response = client.get(LOGIN_URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="fa" dir="rtl">' in html
+    assert "bootstrap.rtl.min.css" in html
+    assert "نام کاربری" in html
+    assert "گذرواژه" in html
+    assert _heading() in html
+
+
+def test_successful_login_redirects_home(client, world):
+    response = client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert _signed_in(client)
+
+
+def test_wrong_password_is_refused(client, world):
+    response = client.post(LOGIN_URL, {"username": "prov", "password": "nope-nope"})
+
+    assert response.status_code == 200
+    assert not _signed_in(client)
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_sixth_attempt_is_locked_even_with_the_right_password(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+
+    response = client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert _locked_message() in response.content.decode()
+    assert not _signed_in(client)
+
+
+def test_lockout_ignores_the_case_of_the_username(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+
+    response = client.post(LOGIN_URL, {"username": "PROV ", "password": PASSWORD})
+
+    assert _locked_message() in response.content.decode()
+    assert not _signed_in(client)
+
+
+def test_lockout_of_one_account_leaves_others_alone(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+
+    response = client.post(LOGIN_URL, {"username": "station", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert _signed_in(client)
+
+
+def test_success_before_the_limit_resets_the_count(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT - 1)
+    assert client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD}).status_code == 302
+    client.logout()
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT - 1)
+
+    response = client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_admin_login_page_is_locked_too(client, world):
+    world.hq_admin.is_staff = True
+    world.hq_admin.save(update_fields=["is_staff"])
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "hq", "password": "wrong-password"})
+
+    response = client.post("/admin/login/?next=/admin/", {"username": "hq", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert _locked_message() in response.content.decode()
+    assert not _signed_in(client)
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_cache():
+    url = os.environ.get("ENTEZAM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    if not _redis_answers(url):
+        if os.environ.get("ENTEZAM_TEST_POSTGRES", "").lower() == "required":
+            pytest.fail(f"Redis does not answer at {url} (ENTEZAM_TEST_POSTGRES=required)")
+        pytest.skip(f"Redis does not answer at {url}")
+    prefix = f"entezam-test-{uuid.uuid4().hex}"
+    caches = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    with override_settings(CACHES=caches):
+        yield cache
+        from django_redis import get_redis_connection
+
+        redis = get_redis_connection("default")
+        keys = list(redis.scan_iter(f"{prefix}:*"))
+        if keys:
+            redis.delete(*keys)
+
+
+def test_lockout_with_redis(client, db, redis_cache):
+    from django_redis import get_redis_connection
+
+    username = f"redis-{uuid.uuid4().hex[:8]}"
+    UserFactory(username=username)
+    _fail(client, username, settings.LOGIN_FAILURE_LIMIT)
+
+    response = client.post(LOGIN_URL, {"username": username, "password": PASSWORD})
+
+    assert _locked_message() in response.content.decode()
+    assert not _signed_in(client)
+    key = redis_cache.make_key(f"login-fail:user:{username}")
+    redis = get_redis_connection("default")
+    assert int(redis.get(key)) == settings.LOGIN_FAILURE_LIMIT
+    assert 0 < redis.ttl(key) <= settings.LOGIN_LOCKOUT_SECONDS
+
+
+# API tokens
+
+
+def test_api_token_reads_the_holders_scope(client, world):
+    token = api_token_issue(actor=world.hq_admin, user=world.manager)
+
+    response = client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [world.inst_a.pk]
+    event = AuditEvent.objects.get(action="api_token.issue")
+    assert event.actor == world.hq_admin
+    assert event.object_id == str(world.manager.pk)
+
+
+def test_province_officer_token_sees_their_province(client, world):
+    token = api_token_issue(actor=world.hq_admin, user=world.province_officer)
+
+    response = client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    ids = {row["id"] for row in response.json()["results"]}
+    assert ids == {world.inst_a.pk, world.inst_a2.pk}
+
+
+def test_reissued_token_replaces_the_old_one(client, world):
+    old = api_token_issue(actor=world.hq_admin, user=world.manager)
+    new = api_token_issue(actor=world.manager, user=world.manager)
+
+    assert old.key != new.key
+    response = client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {old.key}")
+    assert response.status_code == 401
+    response = client.get("/api/v1/institutions/", HTTP_AUTHORIZATION=f"Token {new.key}")
+    assert response.status_code == 200
+
+
+def test_only_hq_admin_issues_tokens_for_others(world):
+    with pytest.raises(PermissionDenied):
+        api_token_issue(actor=world.province_officer, user=world.manager)
+
+    assert not AuditEvent.objects.filter(action="api_token.issue").exists()
+
+
+@pytest.mark.parametrize("header", [None, "Token not-a-real-key", "Bearer abc"])
+def test_missing_or_invalid_token_gets_401(client, world, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+
+    response = client.get("/api/v1/institutions/", **extra)
+
+    assert response.status_code == 401
+
+
+# Users and role assignments
+
+
+def test_role_assign_refuses_a_non_admin(world):
+    with pytest.raises(PermissionDenied):
+        role_assign(actor=world.province_officer, user=world.trainer, role="hq_admin")
+
+    world.trainer.forget_role_assignments()
+    assert world.trainer.roles == {"trainer"}
+
+
+def test_role_assign_records_the_grant(world):
+    assignment = role_assign(
+        actor=world.hq_admin,
+        user=world.trainer,
+        role="province_officer",
+        province=world.province_b,
+    )
+
+    assert world.trainer.roles == {"trainer", "province_officer"}
+    event = AuditEvent.objects.get(action="role_assignment.grant")
+    assert (event.actor, event.role) == (world.hq_admin, "hq_admin")
+    assert event.object_id == str(assignment.pk)
+    assert event.province_id == world.province_b.pk
+
+
+def test_role_scope_mismatch_is_refused(world):
+    assignment = RoleAssignment(user=world.trainer, role="province_officer")
+
+    with pytest.raises(ValidationError) as caught:
+        assignment.clean()
+
+    assert caught.value.code == "role_scope_mismatch"
+
+
+def test_role_assign_with_the_wrong_scope_writes_nothing(world):
+    with pytest.raises(ValidationError):
+        role_assign(actor=world.hq_admin, user=world.trainer, role="province_officer")
+    with pytest.raises(ValidationError):
+        role_assign(
+            actor=world.hq_admin, user=world.trainer, role="hq_admin", province=world.province_a
+        )
+
+    assert not RoleAssignment.objects.filter(user=world.trainer).exclude(role="trainer").exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_user_create_refuses_a_taken_username(world):
+    with pytest.raises(ValidationError) as caught:
+        user_create(actor=world.hq_admin, username="PROV", password="Another-pw-1404")
+
+    assert [e.code for e in caught.value.error_dict["username"]] == ["unique"]
