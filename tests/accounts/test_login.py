@@ -282,3 +282,17 @@ def test_user_create_refuses_a_taken_username(world):
         user_create(actor=world.hq_admin, username="PROV", password="Another-pw-1404")
 
     assert [e.code for e in caught.value.error_dict["username"]] == ["unique"]
+
+
+def test_token_command_prints_a_working_token(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    out = StringIO()
+    call_command("token", "issue", "station", stdout=out)
+    key = out.getvalue().strip()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    names = {row["name"] for row in client.get("/api/v1/institutions/").json()["results"]}
+    assert names == {world.inst_a.name}

@@ -1,6 +1,8 @@
 import uuid
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from .context import RequestContext, current_request
 
@@ -30,6 +32,28 @@ class RequestIdMiddleware:
         finally:
             current_request.reset(token)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class PersianFirstLocaleMiddleware:
+    """Persian unless the user chose English with the language switch.
+
+    The browser's Accept-Language is ignored on purpose: most of our users run browsers
+    installed in English but work in Persian.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
         return response
 
 

@@ -10,9 +10,11 @@ from .models import PoliceUnit, Province
 
 class PoliceUnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(
+        choices=UnitKind.choices, label=_("Kind"), empty_label=_("All")
+    )
     province = django_filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), label=_("Province")
+        queryset=Province.objects.all(), label=_("Province"), empty_label=_("All")
     )
     parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent unit"))
 

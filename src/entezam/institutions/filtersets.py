@@ -24,9 +24,11 @@ class InstitutionFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=InstitutionStatus.choices, label=_("Status")
     )
-    kind = django_filters.ChoiceFilter(choices=InstitutionKind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(
+        choices=InstitutionKind.choices, label=_("Kind"), empty_label=_("All")
+    )
     province = django_filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), label=_("Province")
+        queryset=Province.objects.all(), label=_("Province"), empty_label=_("All")
     )
     supervising_unit = django_filters.ModelChoiceFilter(
         queryset=PoliceUnit.objects.none(), label=_("Supervising police unit")

@@ -113,7 +113,7 @@ def institution_transition(
         )
     fields = ["status", "status_changed_at"]
     before = audit.snapshot(
-        institution, [*fields, "licence_number", "licence_issued_on", "licence_expires_on"]
+        institution, ["status", "licence_number", "licence_issued_on", "licence_expires_on"]
     )
     if action == Transition.ACTIVATE:
         fields += _apply_licence(institution, licence_number, licence_issued_on, licence_expires_on)
