@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "entezam.accounts",
     "entezam.geo",
     "entezam.institutions",
+    "entezam.personnel",
+    "entezam.vetting",
 ]
 
 MIDDLEWARE = [

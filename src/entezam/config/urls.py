@@ -18,11 +18,16 @@ urlpatterns = [
     path("accounts/", include("entezam.accounts.urls")),
     path("institutions/", include("entezam.institutions.urls")),
     path("geo/", include("entezam.geo.urls")),
+    path("people/", include("entezam.personnel.urls")),
+    path("roster/", include("entezam.personnel.roster_urls")),
+    path("selection/", include("entezam.vetting.urls")),
     path("", include("entezam.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include("entezam.personnel.api_urls")),
+    path("api/v1/", include("entezam.vetting.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"

@@ -119,6 +119,73 @@ class AuditEvent(models.Model):
         return Q(**{field: assignment.scope_object_id}) if field else None
 
 
+class Job(models.Model):
+    """A long-running piece of work (an import, a bulk screening) with visible progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    input_file = models.FileField(upload_to="jobs/input/", blank=True)
+    output_file = models.FileField(upload_to="jobs/output/", blank=True)
+
+    objects = ScopedManager()
+
+    # Everyone sees the jobs they started; HQ administrators see all.
+    role_actions = {
+        "view": {
+            "hq_admin",
+            "hq_analyst",
+            "province_officer",
+            "station_officer",
+            "institution_manager",
+            "center_operator",
+            "trainer",
+        }
+    }
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @classmethod
+    def scope_q(cls, assignment):
+        if assignment.role == "hq_admin":
+            return ALL
+        return Q(created_by_id=assignment.user_id)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(100 * self.done / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
 class AuditSeal(models.Model):
     """A batch of audit events sealed into the hash chain."""
 

@@ -6,3 +6,10 @@ from . import audit
 @shared_task(name="entezam.core.tasks.audit_seal")
 def audit_seal() -> int:
     return audit.audit_seal()
+
+
+@shared_task(name="entezam.core.tasks.run_job")
+def run_job_task(job_id: int) -> None:
+    from .jobs import run_job
+
+    run_job(job_id)

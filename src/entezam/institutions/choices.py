@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.accounts.choices import Role
 from entezam.core.models import register_action_labels
@@ -33,7 +34,7 @@ class Transition(models.TextChoices):
     SUSPEND = "suspend", _("Suspend")
     REINSTATE = "reinstate", _("Reinstate")
     REVOKE = "revoke", _("Revoke licence")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("institution lifecycle", "Close")
 
 
 # action -> (statuses it starts from, status it ends in, roles that may take it)

@@ -1,0 +1,174 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from entezam.accounts.choices import Role
+from entezam.core.models import BaseModel
+from entezam.core.persian import normalize
+from entezam.core.persian.validators import validate_mobile, validate_national_code
+from entezam.core.scoping import ALL, Scope
+
+from .choices import Education, EndReason, Gender, MilitaryService, Position
+
+PEOPLE_VIEWERS = {
+    Role.HQ_ADMIN,
+    Role.HQ_ANALYST,
+    Role.PROVINCE_OFFICER,
+    Role.STATION_OFFICER,
+    Role.INSTITUTION_MANAGER,
+}
+# Roles that see national codes in full; everyone else sees them masked.
+NATIONAL_CODE_READERS = {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER}
+
+
+def institution_scope_q(assignment) -> Q | None:
+    """Institutions reachable by an assignment, as a condition on `institution`."""
+    scope = assignment.scope
+    if scope == Scope.PROVINCE:
+        return Q(institution__province_id=assignment.scope_object_id)
+    if scope == Scope.POLICE_UNIT:
+        return Q(institution__supervising_unit_id=assignment.scope_object_id)
+    if scope == Scope.INSTITUTION:
+        return Q(institution_id=assignment.scope_object_id)
+    return None
+
+
+class Person(BaseModel):
+    national_code = models.CharField(
+        _("national code"), max_length=10, unique=True, validators=[validate_national_code]
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices)
+    military_service = models.CharField(
+        _("military service"), max_length=20, choices=MilitaryService.choices, blank=True
+    )
+    photo = models.ImageField(_("photo"), upload_to="people/photos/", blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    search_name = models.CharField(max_length=220, editable=False, db_index=True)
+
+    role_actions = {
+        "view": PEOPLE_VIEWERS,
+        "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        "change": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+    }
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            GinIndex(name="person_search_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"])
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def save(self, *args, **kwargs):
+        self.search_name = search_key(self.first_name, self.last_name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("personnel:detail", args=[self.pk])
+
+    @classmethod
+    def scope_q(cls, assignment):
+        """A person is in scope through an employment or an application in scope."""
+        if assignment.scope == Scope.NATION:
+            return ALL
+        from entezam.vetting.models import Application
+
+        institution_q = institution_scope_q(assignment)
+        if institution_q is None:
+            return None
+        return Q(pk__in=Employment.objects.filter(institution_q).values("person_id")) | Q(
+            pk__in=Application.objects.filter(institution_q).values("person_id")
+        )
+
+    def audit_scope(self) -> dict:
+        employment = (
+            self.employments.filter(end_date__isnull=True).select_related("institution").first()
+        )
+        if employment is None:
+            return {}
+        return employment.audit_scope()
+
+
+def search_key(first_name: str, last_name: str) -> str:
+    return normalize(f"{first_name} {last_name}")
+
+
+class Employment(BaseModel):
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="employments"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+
+    role_actions = {
+        "view": PEOPLE_VIEWERS,
+        "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        "change": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+    }
+    scope_paths = {
+        "province": "institution__province",
+        "police_unit": "institution__supervising_unit",
+        "institution": "institution",
+    }
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(end_date__isnull=True),
+                name="one_active_employment_per_person",
+                violation_error_message=_("This person is already employed."),
+            ),
+            models.CheckConstraint(
+                name="employment_dates_ordered",
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+            ),
+            models.CheckConstraint(
+                name="employment_end_reason_when_ended",
+                condition=Q(end_date__isnull=True, end_reason="")
+                | (Q(end_date__isnull=False) & ~Q(end_reason="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.institution}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.end_date is None
+
+    def audit_scope(self) -> dict:
+        institution = self.institution
+        return {
+            "province_id": institution.province_id,
+            "police_unit_id": institution.supervising_unit_id,
+            "institution_id": institution.pk,
+        }

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StandardStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class RuleKind(models.TextChoices):
+    AGE_RANGE = "age_range", _("Age range")
+    MIN_EDUCATION = "min_education", _("Minimum education")
+    MILITARY_SERVICE = "military_service", _("Military service resolved (men)")
+    BACKGROUND_CHECK = "background_check", _("No disqualifying background-check result")
+    MEDICAL_FITNESS = "medical_fitness", _("Valid medical fitness")
+    NOT_EMPLOYED_ELSEWHERE = "not_employed_elsewhere", _("Not actively employed elsewhere")
+    NOT_REVOKED_RECENTLY = "not_revoked_recently", _("No permit revoked in recent years")
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    SCREENING = "screening", _("Screening")
+    BACKGROUND_CHECK = "background_check", _("Background check")
+    INTERVIEW = "interview", _("Interview")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_APPLICATION_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SCREENING,
+    ApplicationStatus.BACKGROUND_CHECK,
+    ApplicationStatus.INTERVIEW,
+)
+# The pipeline board's columns, in order.
+PIPELINE = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+
+
+class Outcome(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    REVIEW = "review", _("Needs review")
+
+
+class CheckResult(models.TextChoices):
+    CLEAR = "clear", _("No record")
+    DISQUALIFYING = "disqualifying", _("Disqualifying record")
+    PENDING = "pending", _("Pending")

@@ -1,0 +1,284 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entezam.accounts.choices import Role
+from entezam.core.models import BaseModel
+from entezam.core.scoping import ALL, Scope
+from entezam.personnel.choices import Position
+from entezam.personnel.models import PEOPLE_VIEWERS
+
+from .choices import (
+    OPEN_APPLICATION_STATUSES,
+    ApplicationStatus,
+    CheckResult,
+    Outcome,
+    RuleKind,
+    StandardStatus,
+)
+
+
+def person_record_q(assignment):
+    """Records about a person are in scope where the person is."""
+    from entezam.personnel.models import Person
+
+    if assignment.scope == Scope.NATION:
+        return ALL
+    person_q = Person.scope_q(assignment)
+    return None if person_q is None else Q(person__in=Person.objects.filter(person_q))
+
+
+class Standard(BaseModel):
+    """One version of written selection criteria (e.g. GUARD v3)."""
+
+    code = models.CharField(_("code"), max_length=30)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.DRAFT
+    )
+    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    positions = models.JSONField(
+        _("positions"), default=list, help_text=_("Positions this standard selects for.")
+    )
+
+    role_actions = {
+        "view": PEOPLE_VIEWERS | {Role.CENTER_OPERATOR},
+        "add": {Role.HQ_ADMIN},
+        "change": {Role.HQ_ADMIN},
+        "activate": {Role.HQ_ADMIN},
+    }
+
+    class Meta:
+        verbose_name = _("selection standard")
+        verbose_name_plural = _("selection standards")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="standard_code_version"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="active"),
+                name="one_active_standard_per_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @classmethod
+    def scope_q(cls, assignment):
+        # Standards are national rules: everyone who may read them reads all of them.
+        return ALL
+
+    def get_absolute_url(self) -> str:
+        return reverse("vetting:standard_detail", args=[self.pk])
+
+
+class StandardRule(BaseModel):
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="rules"
+    )
+    kind = models.CharField(_("rule"), max_length=30, choices=RuleKind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    role_actions = Standard.role_actions
+
+    class Meta:
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+        ordering = ["standard", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "kind"], name="standard_rule_kind_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @classmethod
+    def scope_q(cls, assignment):
+        return ALL
+
+
+class Application(BaseModel):
+    """One person's selection case with one institution."""
+
+    person = models.ForeignKey(
+        "personnel.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="applications"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.SUBMITTED,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("decision reasons"), blank=True)
+
+    scope_paths = {
+        "province": "institution__province",
+        "police_unit": "institution__supervising_unit",
+        "institution": "institution",
+    }
+    role_actions = {
+        "view": PEOPLE_VIEWERS,
+        "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        "withdraw": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        "screen": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
+        "record_check": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.STATION_OFFICER},
+        "decide": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
+    }
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["institution", "status"], name="application_inst_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "institution"],
+                condition=Q(status__in=[*OPEN_APPLICATION_STATUSES, "approved"]),
+                name="one_open_application_per_person_institution",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.institution}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vetting:application_detail", args=[self.pk])
+
+    def audit_scope(self) -> dict:
+        institution = self.institution
+        return {
+            "province_id": institution.province_id,
+            "police_unit_id": institution.supervising_unit_id,
+            "institution_id": institution.pk,
+        }
+
+
+class ApplicationStep(models.Model):
+    """Who moved an application into which stage, and when."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="steps")
+    from_status = models.CharField(max_length=20, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class RuleResult(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="rule_results"
+    )
+    rule = models.ForeignKey(StandardRule, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("rule"), max_length=30, choices=RuleKind.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    evaluated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["rule__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "rule"], name="rule_result_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.outcome}"
+
+
+class BackgroundCheck(BaseModel):
+    """A result from the records service, an officer, or an imported results file."""
+
+    person = models.ForeignKey(
+        "personnel.Person", on_delete=models.PROTECT, related_name="background_checks"
+    )
+    provider = models.CharField(_("provider"), max_length=30)
+    result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    checked_on = models.DateField(_("checked on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    role_actions = {"view": PEOPLE_VIEWERS - {Role.INSTITUTION_MANAGER}}
+
+    class Meta:
+        verbose_name = _("background check")
+        verbose_name_plural = _("background checks")
+        ordering = ["-checked_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "reference"],
+                condition=~Q(reference=""),
+                name="background_check_reference_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_result_display()}"
+
+    @classmethod
+    def scope_q(cls, assignment):
+        return person_record_q(assignment)
+
+
+class MedicalCertificate(BaseModel):
+    person = models.ForeignKey(
+        "personnel.Person", on_delete=models.PROTECT, related_name="medical_certificates"
+    )
+    fit = models.BooleanField(_("fit for duty"))
+    issued_on = models.DateField(_("issued on"))
+    valid_until = models.DateField(_("valid until"))
+    issuer = models.CharField(_("issuer"), max_length=150, blank=True)
+
+    role_actions = {"view": PEOPLE_VIEWERS}
+
+    class Meta:
+        verbose_name = _("medical certificate")
+        verbose_name_plural = _("medical certificates")
+        ordering = ["-valid_until"]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.valid_until}"
+
+    @classmethod
+    def scope_q(cls, assignment):
+        return person_record_q(assignment)
