@@ -17,6 +17,9 @@ def pytest_configure(config):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # Live-server request threads must not keep connections open past the test run.
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
     # Hashing is not under test; the fast hasher keeps fixtures with many users cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WHITENOISE_AUTOREFRESH = True
@@ -62,3 +65,19 @@ def world(db):
     w.operator = user_with_role("center_operator", username="operator")
     w.trainer = user_with_role("trainer", username="trainer")
     return w
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Live-server worker threads may still hold a PostgreSQL session when the run ends;
+    end them so the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

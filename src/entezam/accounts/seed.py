@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from entezam.core import audit
 from entezam.geo.models import PoliceUnit, Province
 from entezam.institutions.models import Institution
 
@@ -20,6 +21,9 @@ def system_actor() -> User:
         user = User(username=SYSTEM_USERNAME, display_name="سامانه")
         user.set_unusable_password()
         user.save()
+        audit.record(
+            actor=None, action="user.create", obj=user, changes={"username": [None, user.username]}
+        )
     role_assign(actor=None, user=user, role=Role.HQ_ADMIN)
     user.forget_role_assignments()
     return user
