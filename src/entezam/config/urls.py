@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("entezam.personnel.api_urls")),
     path("api/v1/", include("entezam.vetting.api_urls")),
+    path("api/v1/roster-imports/", include("entezam.personnel.roster_api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"

@@ -2,12 +2,21 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
+from entezam.personnel.models import PEOPLE_VIEWERS
 
 # (url name, label, icon, roles that see it; None = every signed-in user)
 NAVIGATION = [
     ("home", _("Dashboard"), "speedometer2", None),
     ("institutions:list", _("Institutions"), "building-check", None),
+    ("personnel:list", _("People"), "people", PEOPLE_VIEWERS),
+    (
+        "roster:upload",
+        _("Roster import"),
+        "file-earmark-arrow-up",
+        {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER},
+    ),
     ("geo:unit_list", _("Police units"), "shield-shaded", None),
+    ("vetting:pipeline", _("Selection"), "person-check", PEOPLE_VIEWERS),
     (
         "core:audit_list",
         _("Audit log"),

@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
-from entezam.core.models import BaseModel
+from entezam.core.models import BaseModel, register_action_labels
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_mobile, validate_national_code
 from entezam.core.scoping import ALL, Scope
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
+from .validators import validate_person_name
 
 PEOPLE_VIEWERS = {
     Role.HQ_ADMIN,
@@ -39,9 +40,13 @@ class Person(BaseModel):
     national_code = models.CharField(
         _("national code"), max_length=10, unique=True, validators=[validate_national_code]
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
-    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_person_name])
+    father_name = models.CharField(
+        _("father's name"), max_length=100, blank=True, validators=[validate_person_name]
+    )
     birth_date = models.DateField(_("birth date"))
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
@@ -64,7 +69,8 @@ class Person(BaseModel):
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name"]
         indexes = [
-            GinIndex(name="person_search_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"])
+            GinIndex(name="person_search_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["last_name", "first_name"], name="person_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -80,6 +86,10 @@ class Person(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("personnel:detail", args=[self.pk])
+
+    @property
+    def national_code_masked(self) -> str:
+        return mask_national_code(self.national_code)
 
     @classmethod
     def scope_q(cls, assignment):
@@ -106,6 +116,16 @@ class Person(BaseModel):
 
 def search_key(first_name: str, last_name: str) -> str:
     return normalize(f"{first_name} {last_name}")
+
+
+MASK = "•••"
+
+
+def mask_national_code(code: str) -> str:
+    """`0013542419` → `0013•••419`: enough to tell people apart, not enough to reuse."""
+    if not code:
+        return ""
+    return f"{code[:4]}{MASK}{code[-3:]}" if len(code) == 10 else MASK
 
 
 class Employment(BaseModel):
@@ -172,3 +192,15 @@ class Employment(BaseModel):
             "police_unit_id": institution.supervising_unit_id,
             "institution_id": institution.pk,
         }
+
+
+register_action_labels(
+    {
+        "person.create": _("Person registered"),
+        "person.update": _("Person edited"),
+        "person.view": _("Full record viewed"),
+        "person.seed": _("Demo people registered"),
+        "employment.start": _("Employment started"),
+        "employment.end": _("Employment ended"),
+    }
+)

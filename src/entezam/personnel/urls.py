@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "personnel"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PersonListView.as_view(), name="list"),
+    path("<int:pk>/", views.PersonDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.PersonEditView.as_view(), name="update"),
+]

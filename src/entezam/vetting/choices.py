@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.models import register_action_labels
+
 
 class StandardStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -48,3 +50,64 @@ class CheckResult(models.TextChoices):
     CLEAR = "clear", _("No record")
     DISQUALIFYING = "disqualifying", _("Disqualifying record")
     PENDING = "pending", _("Pending")
+
+
+class Advance(models.TextChoices):
+    """Manual moves forward through the pipeline (the screening moves the rest)."""
+
+    TO_BACKGROUND_CHECK = "background_check", _("Send to background check")
+    TO_INTERVIEW = "interview", _("Send to interview")
+
+
+# from status -> statuses an officer may move an application to by hand.
+ADVANCES = {
+    ApplicationStatus.SCREENING: (ApplicationStatus.BACKGROUND_CHECK, ApplicationStatus.INTERVIEW),
+    ApplicationStatus.BACKGROUND_CHECK: (ApplicationStatus.INTERVIEW,),
+}
+# Statuses the bulk screening picks up.
+SCREENABLE_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SCREENING,
+    ApplicationStatus.BACKGROUND_CHECK,
+    ApplicationStatus.INTERVIEW,
+)
+
+STATUS_COLORS = {
+    ApplicationStatus.SUBMITTED: "secondary",
+    ApplicationStatus.SCREENING: "info",
+    ApplicationStatus.BACKGROUND_CHECK: "primary",
+    ApplicationStatus.INTERVIEW: "warning",
+    ApplicationStatus.APPROVED: "success",
+    ApplicationStatus.REJECTED: "danger",
+    ApplicationStatus.WITHDRAWN: "dark",
+}
+STATUS_CHART_COLORS = {
+    ApplicationStatus.SUBMITTED: "#6c757d",
+    ApplicationStatus.SCREENING: "#0dcaf0",
+    ApplicationStatus.BACKGROUND_CHECK: "#0d6efd",
+    ApplicationStatus.INTERVIEW: "#ffc107",
+    ApplicationStatus.APPROVED: "#198754",
+    ApplicationStatus.REJECTED: "#dc3545",
+}
+OUTCOME_COLORS = {Outcome.PASS: "success", Outcome.FAIL: "danger", Outcome.REVIEW: "warning"}
+STANDARD_STATUS_COLORS = {
+    StandardStatus.DRAFT: "secondary",
+    StandardStatus.ACTIVE: "success",
+    StandardStatus.RETIRED: "dark",
+}
+
+register_action_labels(
+    {
+        "standard.create": _("Selection standard drafted"),
+        "standard.update": _("Selection standard edited"),
+        "standard.activate": _("Selection standard activated"),
+        "application.open": _("Application opened"),
+        "application.screen": _("Applications screened"),
+        "application.advance": _("Application moved forward"),
+        "application.approve": _("Application approved"),
+        "application.reject": _("Application rejected"),
+        "application.withdraw": _("Application withdrawn"),
+        "background_check.record": _("Background check recorded"),
+        "background_check.import": _("Background-check results imported"),
+    }
+)

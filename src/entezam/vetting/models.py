@@ -13,6 +13,9 @@ from entezam.personnel.models import PEOPLE_VIEWERS
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
+    OUTCOME_COLORS,
+    STANDARD_STATUS_COLORS,
+    STATUS_COLORS,
     ApplicationStatus,
     CheckResult,
     Outcome,
@@ -44,6 +47,9 @@ class Standard(BaseModel):
     positions = models.JSONField(
         _("positions"), default=list, help_text=_("Positions this standard selects for.")
     )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # What activation found: re-screening counts and the approved staff who would now fail.
+    activation_report = models.JSONField(_("activation report"), default=dict, blank=True)
 
     role_actions = {
         "view": PEOPLE_VIEWERS | {Role.CENTER_OPERATOR},
@@ -76,6 +82,14 @@ class Standard(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("vetting:standard_detail", args=[self.pk])
 
+    @property
+    def status_color(self) -> str:
+        return STANDARD_STATUS_COLORS.get(self.status, "secondary")
+
+    def positions_display(self) -> list[str]:
+        labels = dict(Position.choices)
+        return [str(labels.get(p, p)) for p in self.positions]
+
 
 class StandardRule(BaseModel):
     standard = models.ForeignKey(
@@ -101,6 +115,11 @@ class StandardRule(BaseModel):
     @classmethod
     def scope_q(cls, assignment):
         return ALL
+
+    def params_display(self) -> list[tuple[str, str]]:
+        from .rules import params_display
+
+        return params_display(self.kind, self.params)
 
 
 class Application(BaseModel):
@@ -141,6 +160,11 @@ class Application(BaseModel):
         related_name="+",
     )
     decision_reason = models.TextField(_("decision reasons"), blank=True)
+    needs_review = models.BooleanField(
+        _("needs review"),
+        default=False,
+        help_text=_("Screening found a rule it could not decide; an officer must look at it."),
+    )
 
     scope_paths = {
         "province": "institution__province",
@@ -153,6 +177,8 @@ class Application(BaseModel):
         "withdraw": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
         "screen": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
         "record_check": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.STATION_OFFICER},
+        "advance": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.STATION_OFFICER},
+        # Institution managers never decide on their own staff.
         "decide": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
     }
 
@@ -174,6 +200,14 @@ class Application(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("vetting:application_detail", args=[self.pk])
+
+    @property
+    def status_color(self) -> str:
+        return STATUS_COLORS.get(self.status, "secondary")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_APPLICATION_STATUSES
 
     def audit_scope(self) -> dict:
         institution = self.institution
@@ -210,7 +244,9 @@ class RuleResult(models.Model):
     rule = models.ForeignKey(StandardRule, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("rule"), max_length=30, choices=RuleKind.choices)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
-    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    # A message code and its values: the text is rendered in the reader's language.
+    detail = models.CharField(_("detail"), max_length=60, blank=True)
+    detail_params = models.JSONField(default=dict, blank=True)
     evaluated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -221,6 +257,15 @@ class RuleResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.outcome}"
+
+    @property
+    def outcome_color(self) -> str:
+        return OUTCOME_COLORS.get(self.outcome, "secondary")
+
+    def detail_display(self) -> str:
+        from .rules import describe
+
+        return describe(self.detail, self.detail_params)
 
 
 class BackgroundCheck(BaseModel):
@@ -238,7 +283,10 @@ class BackgroundCheck(BaseModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    role_actions = {"view": PEOPLE_VIEWERS - {Role.INSTITUTION_MANAGER}}
+    role_actions = {
+        "view": PEOPLE_VIEWERS - {Role.INSTITUTION_MANAGER},
+        "add": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.STATION_OFFICER},
+    }
 
     class Meta:
         verbose_name = _("background check")

@@ -7,6 +7,7 @@ from entezam.accounts.seed import system_actor
 from entezam.core.audit import audit_seal
 from entezam.geo.seed import load_provinces, seed_police_units
 from entezam.institutions.seed import seed_institutions
+from entezam.vetting.seed import seed_standards
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             load_provinces()
             actor = system_actor()
             units = seed_police_units(actor=actor, stations_per_county=stations_per_county)
+            seed_standards(actor=actor)
         self.stdout.write(f"police units created: {units}")
         with transaction.atomic():
             created = seed_institutions(actor=actor, count=institutions, rng=rng)

@@ -1,0 +1,275 @@
+"""Roster import benchmark: our validated import vs a raw COPY and vs per-row ORM save().
+
+    .venv/bin/python bench/bench_import.py --rows 100000 --memory-sizes 100000,1000000
+    .venv/bin/python bench/bench_import.py --rows 1000 --memory-sizes 1000,2000   # smoke
+
+Runs against a throwaway PostgreSQL database (ENTEZAM_BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/entezam_bench_import), recreated from the
+`entezam_test_template` template when that exists. Prints a table of times and ratios;
+never fails (exit status 0), so CI can smoke-run it.
+
+Targets (DESIGN.md): import ≤ 3× COPY of the same file; ≥ 20× faster than per-row ORM
+save(); peak memory flat as the file grows (each size measured in a fresh process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/entezam_bench_import"
+TEMPLATE = "entezam_test_template"
+REGISTRATION_NUMBER = "99001"
+
+
+def database_url() -> str:
+    return os.environ.get("ENTEZAM_BENCH_DATABASE_URL", DEFAULT_URL)
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        has_template = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [TEMPLATE]
+        ).fetchone()
+        template = f' TEMPLATE "{TEMPLATE}"' if has_template else ""
+        connection.execute(f"CREATE DATABASE \"{name}\"{template} ENCODING 'UTF8'")
+
+
+def setup_django(url: str) -> None:
+    os.environ["ENTEZAM_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entezam.config.settings")
+    os.environ.setdefault("ENTEZAM_VAR_DIR", tempfile.mkdtemp(prefix="entezam-bench-"))
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    from django.core.management import call_command
+
+    from entezam.core.testing.factories import InstitutionFactory
+    from entezam.core.testing.roster import active_standards
+    from entezam.institutions.models import Institution
+
+    call_command("migrate", verbosity=0)
+    if not Institution.objects.filter(registration_number=REGISTRATION_NUMBER).exists():
+        InstitutionFactory(registration_number=REGISTRATION_NUMBER)
+    active_standards()
+
+
+def clear_people() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE personnel_person CASCADE")
+
+
+def write_roster(path: Path, rows: int) -> Path:
+    from entezam.core.testing.roster import roster_rows, write_csv
+
+    return write_csv(path, roster_rows(rows))
+
+
+def run_import(path: Path):
+    from entezam.accounts.seed import system_actor
+    from entezam.institutions.models import Institution
+    from entezam.personnel.roster import Mode, roster_import
+
+    institution = Institution.objects.get(registration_number=REGISTRATION_NUMBER)
+    actor = system_actor()
+    started = time.perf_counter()
+    report = roster_import(actor=actor, institution=institution, path=path, mode=Mode.ATOMIC)
+    return time.perf_counter() - started, report
+
+
+def time_copy(path: Path) -> float:
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TABLE bench_raw_roster (" + ", ".join(f"c{i} text" for i in range(10)) + ")"
+            )
+        raw = connection.connection
+        started = time.perf_counter()
+        with (
+            raw.cursor() as cursor,
+            open(path, "rb") as stream,
+            cursor.copy("COPY bench_raw_roster FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
+            while block := stream.read(1024 * 1024):
+                copy.write(block)
+        elapsed = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_raw_roster")
+    return elapsed
+
+
+def time_orm_save(path: Path, sample: int) -> tuple[float, int]:
+    """Seconds to save `sample` people one by one with Model.save(), each in autocommit."""
+    import csv
+    import itertools
+
+    from entezam.personnel.models import Person
+    from entezam.personnel.roster import CHOICE_KEYS, _key, parse_birth_date
+
+    with open(path, encoding="utf-8", newline="") as stream:
+        reader = csv.reader(stream)
+        next(reader)
+        rows = list(itertools.islice(reader, sample))
+    started = time.perf_counter()
+    for row in rows:
+        Person(
+            national_code=row[0],
+            first_name=row[1],
+            last_name=row[2],
+            father_name=row[3],
+            birth_date=parse_birth_date(row[4]),
+            gender=CHOICE_KEYS["gender"][_key(row[5])],
+            mobile=row[6],
+            education=CHOICE_KEYS["education"][_key(row[7])],
+            military_service=CHOICE_KEYS["military_service"].get(_key(row[8]), ""),
+        ).save()
+    elapsed = time.perf_counter() - started
+    clear_people()
+    return elapsed, len(rows)
+
+
+def memory_child(rows: int, directory: str) -> None:
+    """In a fresh process: import `rows` rows and print peak RSS (MB) as JSON."""
+    setup_django(database_url())
+    clear_people()
+    path = write_roster(Path(directory) / f"memory-{rows}.csv", rows)
+    from entezam.personnel import roster
+
+    # A million rows is ~106 MB of CSV, above the upload limit: lift it for this measurement.
+    roster.MAX_FILE_BYTES = max(roster.MAX_FILE_BYTES, path.stat().st_size)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    seconds, report = run_import(path)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    clear_people()
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "seconds": seconds,
+                "baseline_mb": baseline,
+                "peak_mb": peak,
+                "created": report.created,
+            }
+        )
+    )
+
+
+def measure_memory(sizes: list[int], directory: str) -> list[dict]:
+    results = []
+    for size in sizes:
+        output = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(size), "--workdir", directory],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ENTEZAM_BENCH_DATABASE_URL": database_url()},
+        )
+        lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
+        if output.returncode != 0 or not lines:
+            print(f"memory run for {size} rows failed:\n{output.stderr[-2000:]}")
+            continue
+        results.append(json.loads(lines[-1]))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--orm-sample", type=int, default=5000)
+    parser.add_argument("--memory-sizes", default="100000,1000000")
+    parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.memory_child:
+        memory_child(args.memory_child, args.workdir)
+        return 0
+
+    url = database_url()
+    try:
+        recreate_database(url)
+    except Exception as exc:  # no PostgreSQL here: a benchmark never fails the build
+        print(f"PostgreSQL is not available at {url} ({exc}); nothing measured.")
+        return 0
+    setup_django(url)
+    prepare()
+    sizes = [int(size) for size in args.memory_sizes.split(",") if size.strip()]
+
+    with tempfile.TemporaryDirectory(prefix="entezam-bench-import-") as directory:
+        path = write_roster(Path(directory) / "roster.csv", args.rows)
+        size_mb = path.stat().st_size / 1024 / 1024
+        clear_people()
+        import_seconds, report = run_import(path)
+        copy_seconds = time_copy(path)
+        clear_people()
+        sample = min(args.orm_sample, args.rows)
+        orm_seconds, saved = time_orm_save(path, sample)
+        orm_extrapolated = orm_seconds * args.rows / max(saved, 1)
+        memory = measure_memory(sizes, directory)
+
+    print()
+    print(f"Roster import benchmark: {args.rows:,} rows, {size_mb:.1f} MB CSV, PostgreSQL")
+    print(
+        f"import report: created {report.created:,}, rejected {report.rejected:,}, "
+        f"outcome {report.outcome}"
+    )
+    print()
+    print(f"{'path':<52}{'seconds':>10}{'rows/s':>12}{'ratio':>10}")
+    print("-" * 84)
+    rows = [
+        ("raw COPY into a bare text table", copy_seconds, 1.0),
+        ("our import (validated, upserted, applications)", import_seconds, None),
+        (f"per-row ORM save() (Person only; {saved:,} extrapolated)", orm_extrapolated, None),
+    ]
+    for label, seconds, _ in rows:
+        ratio = seconds / copy_seconds if copy_seconds else float("nan")
+        print(f"{label:<52}{seconds:>10.2f}{args.rows / seconds:>12,.0f}{ratio:>9.1f}×")
+    print()
+    vs_copy = import_seconds / copy_seconds
+    speedup = orm_extrapolated / import_seconds
+    print(f"ratio import / COPY:          {vs_copy:6.1f}×   (target ≤ 3×)")
+    print(f"speed-up vs per-row save():   {speedup:6.1f}×   (target ≥ 20×)")
+    if memory:
+        print()
+        print(
+            f"{'peak memory (fresh process)':<30}{'rows':>12}{'baseline MB':>14}{'peak MB':>10}"
+            f"{'growth MB':>11}{'seconds':>10}{'created':>11}"
+        )
+        for item in memory:
+            growth = item["peak_mb"] - item["baseline_mb"]
+            print(
+                f"{'':<30}{item['rows']:>12,}{item['baseline_mb']:>14.0f}{item['peak_mb']:>10.0f}"
+                f"{growth:>11.0f}{item['seconds']:>10.1f}{item['created']:>11,}"
+            )
+        if len(memory) > 1:
+            first, last = memory[0], memory[-1]
+            ratio = last["peak_mb"] / first["peak_mb"]
+            print(
+                f"peak memory ratio {last['rows']:,} / {first['rows']:,} rows: {ratio:.2f}×   "
+                f"(target: flat, ≈ 1×)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

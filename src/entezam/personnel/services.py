@@ -1,0 +1,177 @@
+"""Writes on people and employment: one transaction and one audit event per call."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from entezam.core import audit
+from entezam.core.persian.text import bilingual
+from entezam.core.scoping import require
+from entezam.core.services import create_object, update_object
+from entezam.institutions.choices import InstitutionStatus
+from entezam.institutions.models import Institution
+
+from .choices import EndReason, Position
+from .models import Employment, Person
+from .selectors import can_edit_person
+from .validators import check_person_name
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "father_name",
+    "birth_date",
+    "gender",
+    "mobile",
+    "education",
+    "military_service",
+    "address",
+)
+NAME_FIELDS = ("first_name", "last_name", "father_name")
+# Staff are hired only by institutions that are allowed to operate.
+HIRING_STATUSES = (InstitutionStatus.ACTIVE, InstitutionStatus.DEVELOPING)
+
+ALREADY_EMPLOYED = (
+    "این فرد هم‌اکنون در موسسه دیگری (یا همین موسسه) مشغول به کار است؛ "
+    "ابتدا اشتغال فعلی او باید پایان یابد.",
+    "This person is already employed (at this or another institution); "
+    "their current employment must end first.",
+)
+
+
+def _tidy_names(data: dict) -> dict:
+    for name in NAME_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str):
+            result = check_person_name(value)
+            if result.ok:
+                data[name] = result.value
+    return data
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, **data) -> Person:
+    """Edit a person's details (HQ, or the manager of the institution employing them now)."""
+    if "national_code" in data:
+        raise ValidationError(
+            {
+                "national_code": ValidationError(
+                    _("The national code identifies the person and cannot be edited."),
+                    code="national_code_fixed",
+                )
+            }
+        )
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    require(actor, "change", person)
+    if not can_edit_person(actor, person):
+        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+    return update_object(
+        actor=actor,
+        obj=person,
+        data=_tidy_names(dict(data)),
+        fields=[name for name in EDITABLE_FIELDS if name in data],
+        action="person.update",
+    )
+
+
+@transaction.atomic
+def employment_start(
+    *,
+    actor,
+    person: Person,
+    institution: Institution,
+    position: str,
+    start_date: datetime.date,
+) -> Employment:
+    """Employ a person at an institution; a person holds at most one active employment."""
+    # Serialise starts for one person; the database constraint is the last word.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if position not in Position.values:
+        raise ValidationError({"position": _("Unknown position.")})
+    if institution.status not in HIRING_STATUSES:
+        raise ValidationError(
+            {
+                "institution": ValidationError(
+                    _("The institution is “%(status)s” and cannot employ staff.")
+                    % {"status": institution.get_status_display()},
+                    code="institution_not_operating",
+                )
+            }
+        )
+    if start_date < person.birth_date:
+        raise ValidationError({"start_date": _("The start date is before the birth date.")})
+    if _has_active_employment(person):
+        raise _already_employed()
+    try:
+        with transaction.atomic():
+            return create_object(
+                actor=actor,
+                model=Employment,
+                data={
+                    "person": person,
+                    "institution": institution,
+                    "position": position,
+                    "start_date": start_date,
+                },
+                action="employment.start",
+            )
+    except IntegrityError as exc:
+        # A concurrent start committed between the check and the insert.
+        if Employment.objects.filter(person=person, end_date__isnull=True).exists():
+            raise _already_employed() from exc
+        raise
+
+
+def _has_active_employment(person: Person) -> bool:
+    return Employment.objects.filter(person=person, end_date__isnull=True).exists()
+
+
+def _already_employed() -> ValidationError:
+    return ValidationError(
+        {"person": ValidationError(bilingual(*ALREADY_EMPLOYED), code="already_employed")}
+    )
+
+
+@transaction.atomic
+def employment_end(
+    *, actor, employment: Employment, end_date: datetime.date, reason: str
+) -> Employment:
+    """End an active employment on `end_date` for one of the `EndReason`s."""
+    employment = (
+        Employment.objects.select_for_update().select_related("institution").get(pk=employment.pk)
+    )
+    require(actor, "change", employment)
+    if employment.end_date is not None:
+        raise ValidationError(
+            {"end_date": ValidationError(_("This employment has already ended."), code="ended")}
+        )
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Choose why the employment ends.")})
+    if end_date < employment.start_date:
+        raise ValidationError(
+            {
+                "end_date": ValidationError(
+                    _("The end date is before the start date."), code="end_before_start"
+                )
+            }
+        )
+    return update_object(
+        actor=actor,
+        obj=employment,
+        data={"end_date": end_date, "end_reason": reason},
+        fields=["end_date", "end_reason"],
+        action="employment.end",
+    )
+
+
+@transaction.atomic
+def person_record_viewed(*, actor, person: Person) -> None:
+    """Log that `actor` opened the person's full record (detail page or API retrieve)."""
+    audit.record(actor=actor, action="person.view", obj=person, permission="view")

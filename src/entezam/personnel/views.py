@@ -1,0 +1,89 @@
+from django.core.exceptions import PermissionDenied
+
+from entezam.core.scoping import require_model_action
+from entezam.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+
+from . import selectors, services
+from .filtersets import PersonFilterSet
+from .forms import PersonForm
+from .models import Person
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    filterset_class = PersonFilterSet
+    sort_fields = {
+        "name": "last_name",
+        "first_name": "first_name",
+        "national_code": "national_code",
+        "birth_date": "birth_date",
+        "education": "education",
+    }
+
+    @property
+    def default_sort(self) -> str:
+        # Search results come in index order unless a sort is asked for: ordering every match
+        # of a common fragment by name would read and sort them all (see bench/bench_search.py).
+        return "" if self.request.GET.get("q", "").strip() else "name"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            # Roles that never see people get a clear "not for you", not an empty register.
+            require_model_action(request.user, Person, "view")
+        return super().dispatch(request, *args, **kwargs)
+
+    def search_hint(self) -> bool:
+        return selectors.search_too_short(self.request.GET.get("q"))
+
+    def get_queryset(self):
+        if self.search_hint():
+            # Too short to search: say so and run no query at all.
+            return Person.objects.none()
+        people = selectors.person_list(user=self.request.user)
+        return people.order_by() if not self.default_sort else people
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = selectors.with_national_code_display(
+            self.request.user, context["object_list"]
+        )
+        context["search_hint"] = self.search_hint()
+        context["min_search_length"] = selectors.MIN_SEARCH_LENGTH
+        return context
+
+
+class PersonDetailView(ObjectDetailView):
+    model = Person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = context["object"]
+        user = self.request.user
+        services.person_record_viewed(actor=user, person=person)
+        selectors.with_national_code_display(user, [person])
+        employments = list(selectors.employment_history(person))
+        context.update(
+            employments=employments,
+            active_employment=next((e for e in employments if e.is_active), None),
+            applications=selectors.person_applications(user=user, person=person),
+            history=selectors.person_history(person),
+            can_change=selectors.can_edit_person(user, person),
+        )
+        return context
+
+
+class PersonEditView(ObjectEditView):
+    model = Person
+    form_class = PersonForm
+    template_name = "personnel/person_form.html"
+
+    def _target(self):
+        if "pk" not in self.kwargs:
+            raise PermissionDenied
+        obj = self.get_object()
+        if not selectors.can_edit_person(self.request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def update(self, obj, form):
+        return services.person_update(actor=self.request.user, person=obj, **form.cleaned_data)

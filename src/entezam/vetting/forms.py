@@ -1,0 +1,110 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.persian.forms import JalaliDateField
+from entezam.personnel.choices import Education, Position
+
+from .choices import CheckResult, RuleKind
+from .rules import RULE_PARAMS
+
+
+class StandardForm(forms.Form):
+    """A standard's header and, per rule kind, an on/off switch and its parameters."""
+
+    code = forms.CharField(label=_("Code"), max_length=30, help_text=_("Latin, e.g. GUARD"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    positions = forms.MultipleChoiceField(
+        label=_("Positions"), choices=Position.choices, widget=forms.CheckboxSelectMultiple
+    )
+    effective_date = JalaliDateField(label=_("Effective date"), required=False)
+
+    def __init__(self, *args, standard=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rule_groups = []
+        for kind, label in RuleKind.choices:
+            enabled = f"{kind}_enabled"
+            self.fields[enabled] = forms.BooleanField(label=label, required=False)
+            names = []
+            for param, (param_label, default) in RULE_PARAMS[kind].items():
+                name = f"{kind}_{param}"
+                if kind == RuleKind.MIN_EDUCATION:
+                    self.fields[name] = forms.ChoiceField(
+                        label=param_label, choices=Education.choices, initial=default
+                    )
+                else:
+                    self.fields[name] = forms.IntegerField(
+                        label=param_label, initial=default, min_value=0
+                    )
+                self.fields[name].required = False
+                names.append(name)
+            self.rule_groups.append((kind, enabled, names))
+        if standard is not None:
+            self.initial.update(
+                code=standard.code,
+                title=standard.title,
+                positions=standard.positions,
+                effective_date=standard.effective_date,
+            )
+            for rule in standard.rules.all():
+                self.initial[f"{rule.kind}_enabled"] = True
+                for param, value in rule.params.items():
+                    self.initial[f"{rule.kind}_{param}"] = value
+            if standard.pk and standard.status == "draft" and standard.version:
+                self.fields["code"].disabled = True
+
+    def rule_fields(self):
+        """(switch, [parameter fields]) bound fields, for the template."""
+        return [
+            (self[enabled], [self[name] for name in names])
+            for _kind, enabled, names in self.rule_groups
+        ]
+
+    def rules(self) -> dict[str, dict]:
+        data = self.cleaned_data
+        rules = {}
+        for kind, enabled, names in self.rule_groups:
+            if data.get(enabled):
+                prefix = f"{kind}_"
+                rules[kind] = {
+                    name[len(prefix) :]: data[name] for name in names if data.get(name) is not None
+                }
+        return rules
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        if required:
+            self.fields["reason"].min_length = 5
+
+
+class BackgroundCheckForm(forms.Form):
+    result = forms.ChoiceField(label=_("Result"), choices=CheckResult.choices)
+    checked_on = JalaliDateField(label=_("Checked on"))
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=60,
+        required=False,
+        help_text=_("The records office's reference; left empty, one is generated."),
+    )
+    detail = forms.CharField(
+        label=_("Detail"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResultsFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Results file (CSV)"),
+        help_text=_("Columns: national_code, result, reference, checked_on, detail."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        return upload

@@ -1,0 +1,281 @@
+"""Background-check providers: where check results come from.
+
+The national records service is not reachable from this network, so two providers work
+today: `manual` (an officer records what the records office told them) and `file` (the
+records office returns a CSV of results). Both yield `CheckOutcome`s (and, for files,
+`RowError`s); `services.background_checks_ingest` stores them the same way, upserting
+on (provider, reference) so that a re-imported file adds nothing twice.
+
+A provider that can be called over the network implements the same two methods and
+registers itself with `register_provider`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from entezam.core.persian import JalaliDateError, check_national_code, normalize, parse_jalali
+from entezam.core.persian.text import strip_invisible, to_ascii_digits
+from entezam.core.persian.validators import reason_message
+
+from .choices import CheckResult
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What a provider needs to look a person up, and how to match the answer later."""
+
+    provider: str
+    national_code: str
+    reference: str
+    full_name: str = ""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One result reported by a provider."""
+
+    national_code: str
+    result: str
+    reference: str
+    checked_on: datetime.date
+    detail: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A row a provider could not read: where, and why (in both languages)."""
+
+    row: int
+    column: str
+    code: str
+    message_fa: str
+    message_en: str
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "message_fa": self.message_fa,
+            "message_en": self.message_en,
+        }
+
+
+class BackgroundCheckProvider(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def request(self, person) -> CheckRequest:
+        """Ask for a check of `person`; returns what identifies the request."""
+
+    @abstractmethod
+    def results(self) -> Iterable[CheckOutcome | RowError]:
+        """The results available from this provider (and rows it could not read)."""
+
+
+PROVIDERS: dict[str, type[BackgroundCheckProvider]] = {}
+
+
+def register_provider(cls: type[BackgroundCheckProvider]) -> type[BackgroundCheckProvider]:
+    if not cls.name:
+        raise ValueError("a background-check provider needs a name")
+    PROVIDERS[cls.name] = cls
+    return cls
+
+
+def get_provider(name: str, **kwargs) -> BackgroundCheckProvider:
+    try:
+        cls = PROVIDERS[name]
+    except KeyError:
+        raise ValueError(f"unknown background-check provider {name!r}") from None
+    return cls(**kwargs)
+
+
+def _new_reference(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12].upper()}"
+
+
+@register_provider
+class ManualProvider(BackgroundCheckProvider):
+    """An officer asks the records office and records the answer."""
+
+    name = "manual"
+
+    def __init__(self, outcomes: Iterable[CheckOutcome] = ()):
+        self._outcomes = list(outcomes)
+
+    def request(self, person) -> CheckRequest:
+        return CheckRequest(
+            provider=self.name,
+            national_code=person.national_code,
+            reference=_new_reference("MAN"),
+            full_name=person.full_name,
+        )
+
+    def record(self, outcome: CheckOutcome) -> None:
+        self._outcomes.append(outcome)
+
+    def results(self) -> Iterator[CheckOutcome]:
+        yield from self._outcomes
+
+
+RESULT_WORDS = {
+    CheckResult.CLEAR: ("clear", "پاک", "بدون سابقه", "فاقد سابقه", "عدم سوء پیشینه", "ندارد"),
+    CheckResult.DISQUALIFYING: (
+        "disqualifying",
+        "دارای سابقه",
+        "سابقه دار",
+        "سابقه‌دار",
+        "مردود",
+        "دارد",
+    ),
+    CheckResult.PENDING: ("pending", "در انتظار", "در حال بررسی", "در جریان"),
+}
+_RESULT_LOOKUP = {
+    normalize(word): result for result, words in RESULT_WORDS.items() for word in words
+}
+
+FILE_COLUMNS = ("national_code", "result", "reference", "checked_on", "detail")
+REQUIRED_COLUMNS = ("national_code", "result", "reference", "checked_on")
+MAX_DETAIL = 300
+
+
+def parse_result(text: str) -> str | None:
+    return _RESULT_LOOKUP.get(normalize(text).replace("\u200c", " "))
+
+
+def parse_check_date(text: str) -> datetime.date:
+    """ISO (2025-03-21) or Jalali (1404/01/01) in any digits; raises JalaliDateError/ValueError."""
+    raw = to_ascii_digits(strip_invisible(text or ""))
+    head = raw.replace("/", "-").split("-", 1)[0]
+    if head.isdigit() and int(head) >= 1700:
+        return datetime.date.fromisoformat(raw.replace("/", "-"))
+    return parse_jalali(raw)
+
+
+@register_provider
+class FileProvider(BackgroundCheckProvider):
+    """Results returned by the records office as a CSV file (UTF-8, with or without BOM).
+
+    Columns: national_code, result (clear/disqualifying/pending or Persian equivalents),
+    reference, checked_on (Jalali or ISO), detail (optional). Rows are numbered as a
+    spreadsheet shows them: the header is row 1.
+    """
+
+    name = "file"
+
+    def __init__(self, content: bytes | str = b"", today: datetime.date | None = None):
+        if isinstance(content, bytes):
+            content = content.decode("utf-8-sig", errors="replace")
+        self._text = content.lstrip("\ufeff")
+        self._today = today or datetime.date.today()
+
+    def request(self, person) -> CheckRequest:
+        # The request goes out as a row of the file sent to the records office.
+        return CheckRequest(
+            provider=self.name,
+            national_code=person.national_code,
+            reference=_new_reference("FILE"),
+            full_name=person.full_name,
+        )
+
+    def results(self) -> Iterator[CheckOutcome | RowError]:
+        reader = csv.reader(io.StringIO(self._text))
+        header = next(reader, None)
+        if header is None:
+            yield RowError(1, "", "empty_file", "فایل خالی است.", "The file is empty.")
+            return
+        columns = [normalize(strip_invisible(name)).replace(" ", "_") for name in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            yield RowError(
+                1,
+                ", ".join(missing),
+                "missing_columns",
+                f"ستون‌های لازم در سطر عنوان نیست: {'، '.join(missing)}",
+                f"The header lacks required columns: {', '.join(missing)}",
+            )
+            return
+        index = {name: columns.index(name) for name in FILE_COLUMNS if name in columns}
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield self._read_row(number, cells, index)
+
+    def _read_row(self, number: int, cells: list[str], index: dict) -> CheckOutcome | RowError:
+        def cell(name: str) -> str:
+            position = index.get(name)
+            return (
+                strip_invisible(cells[position])
+                if position is not None and position < len(cells)
+                else ""
+            )
+
+        code_check = check_national_code(cell("national_code"))
+        if not code_check.ok:
+            fa, en = reason_message("national_code", code_check.code)
+            return RowError(number, "national_code", code_check.code, fa, en)
+        raw_result = cell("result")
+        result = parse_result(raw_result)
+        if result is None:
+            return RowError(
+                number,
+                "result",
+                "invalid_result",
+                f"نتیجه «{raw_result}» شناخته نشد؛ یکی از پاک، دارای سابقه، در انتظار.",
+                f"Result '{raw_result}' is not recognised; use clear, disqualifying or pending.",
+            )
+        reference = to_ascii_digits(cell("reference"))
+        if not reference:
+            return RowError(
+                number,
+                "reference",
+                "reference_required",
+                "شماره مرجع استعلام وارد نشده است.",
+                "The check reference is missing.",
+            )
+        if len(reference) > 60:
+            return RowError(
+                number,
+                "reference",
+                "reference_too_long",
+                "شماره مرجع بیش از ۶۰ نویسه است.",
+                "The reference is longer than 60 characters.",
+            )
+        try:
+            checked_on = parse_check_date(cell("checked_on"))
+        except JalaliDateError as exc:
+            return RowError(number, "checked_on", exc.code, exc.message_fa, exc.message_en)
+        except ValueError:
+            raw = cell("checked_on")
+            return RowError(
+                number,
+                "checked_on",
+                "invalid_date",
+                f"«{raw}» تاریخ معتبر نیست؛ قالب درست: ۱۴۰۴/۰۱/۱۵ یا 2025-04-04",
+                f"'{raw}' is not a valid date; use 1404/01/15 or 2025-04-04.",
+            )
+        if checked_on > self._today:
+            return RowError(
+                number,
+                "checked_on",
+                "future_date",
+                "تاریخ استعلام در آینده است.",
+                "The check date is in the future.",
+            )
+        return CheckOutcome(
+            national_code=code_check.value,
+            result=result,
+            reference=reference,
+            checked_on=checked_on,
+            detail=cell("detail")[:MAX_DETAIL],
+            row=number,
+        )

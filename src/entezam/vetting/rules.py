@@ -1,0 +1,321 @@
+"""Typed selection rules: their parameters, and set-based evaluation.
+
+Evaluation never queries per application. `load_facts` reads, for a whole chunk of
+applications, the few facts each rule kind needs (one query per kind), and
+`evaluate_rule` is a pure function of those facts, so the bulk screening, the
+per-application screen button and the re-screening on activation share one engine.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from entezam.core.persian import format_jalali, to_persian_digits
+from entezam.core.persian.text import active_language, bilingual
+from entezam.personnel.choices import (
+    EDUCATION_RANK,
+    RESOLVED_MILITARY_SERVICE,
+    Education,
+    EndReason,
+    Gender,
+    MilitaryService,
+)
+
+from .choices import CheckResult, Outcome, RuleKind
+
+# kind -> {param: (label, default)}; a kind without parameters has an empty dict.
+RULE_PARAMS: dict[str, dict[str, tuple]] = {
+    RuleKind.AGE_RANGE: {
+        "min": (gettext_lazy("Minimum age"), 20),
+        "max": (gettext_lazy("Maximum age"), 45),
+    },
+    RuleKind.MIN_EDUCATION: {"level": (gettext_lazy("Minimum education"), Education.DIPLOMA)},
+    RuleKind.MILITARY_SERVICE: {},
+    RuleKind.BACKGROUND_CHECK: {
+        "valid_days": (gettext_lazy("A clear result is valid for (days)"), 365),
+    },
+    RuleKind.MEDICAL_FITNESS: {},
+    RuleKind.NOT_EMPLOYED_ELSEWHERE: {},
+    RuleKind.NOT_REVOKED_RECENTLY: {"years": (gettext_lazy("Years without revocation"), 5)},
+}
+
+
+def _positive_int(kind: str, name: str, value, low: int, high: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise ValidationError(
+            {
+                f"{kind}_{name}": ValidationError(
+                    bilingual(
+                        f"مقدار باید عددی بین {to_persian_digits(low)} و "
+                        f"{to_persian_digits(high)} باشد.",
+                        f"Enter a whole number between {low} and {high}.",
+                    ),
+                    code="invalid_param",
+                )
+            }
+        )
+    return number
+
+
+def clean_params(kind: str, params: dict | None) -> dict:
+    """Fill defaults and validate one rule's parameters; errors name `<kind>_<param>`."""
+    if kind not in RULE_PARAMS:
+        raise ValidationError({"rules": _("Unknown rule kind: %(kind)s") % {"kind": kind}})
+    params = dict(params or {})
+    cleaned = {name: params.get(name, default) for name, (_l, default) in RULE_PARAMS[kind].items()}
+    if kind == RuleKind.AGE_RANGE:
+        cleaned["min"] = _positive_int(kind, "min", cleaned["min"], 15, 80)
+        cleaned["max"] = _positive_int(kind, "max", cleaned["max"], 15, 80)
+        if cleaned["min"] > cleaned["max"]:
+            raise ValidationError(
+                {
+                    "age_range_max": bilingual(
+                        "بیشینه سن نمی‌تواند کمتر از کمینه سن باشد.",
+                        "The maximum age cannot be below the minimum age.",
+                    )
+                }
+            )
+    elif kind == RuleKind.MIN_EDUCATION:
+        if cleaned["level"] not in EDUCATION_RANK:
+            raise ValidationError(
+                {"min_education_level": bilingual("مدرک تحصیلی نامعتبر است.", "Unknown education.")}
+            )
+    elif kind == RuleKind.BACKGROUND_CHECK:
+        cleaned["valid_days"] = _positive_int(kind, "valid_days", cleaned["valid_days"], 1, 3650)
+    elif kind == RuleKind.NOT_REVOKED_RECENTLY:
+        cleaned["years"] = _positive_int(kind, "years", cleaned["years"], 1, 50)
+    return cleaned
+
+
+def params_display(kind: str, params: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs for showing a rule's parameters."""
+    rows = []
+    for name, (label, default) in RULE_PARAMS.get(kind, {}).items():
+        value = params.get(name, default)
+        if kind == RuleKind.MIN_EDUCATION:
+            shown = str(Education(value).label) if value in Education.values else str(value)
+        else:
+            shown = _digits(value)
+        rows.append((str(label), shown))
+    return rows
+
+
+def age_on(birth_date: datetime.date, today: datetime.date) -> int:
+    """Whole years completed on `today`."""
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def years_before(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a non-leap target year
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass
+class Facts:
+    """What the rules need to know about the people of one chunk, keyed by person id."""
+
+    today: datetime.date
+    people: dict[int, dict] = field(default_factory=dict)
+    background: dict[int, dict] = field(default_factory=dict)
+    medical: dict[int, dict] = field(default_factory=dict)
+    employments: dict[int, list[dict]] = field(default_factory=dict)
+    revoked: dict[int, datetime.date] = field(default_factory=dict)
+
+
+def load_facts(person_ids: Iterable[int], kinds: set[str], today: datetime.date) -> Facts:
+    """One query per fact the given rule kinds need, for every person at once."""
+    from entezam.personnel.models import Employment, Person
+
+    from .models import BackgroundCheck, MedicalCertificate
+
+    ids = list(set(person_ids))
+    facts = Facts(today=today)
+    if not ids:
+        return facts
+    facts.people = {
+        row["id"]: row
+        for row in Person.objects.filter(id__in=ids).values(
+            "id", "birth_date", "gender", "education", "military_service"
+        )
+    }
+    if RuleKind.BACKGROUND_CHECK in kinds:
+        # Newest first: the first row seen per person is the one that counts.
+        for row in (
+            BackgroundCheck.objects.filter(person_id__in=ids)
+            .order_by("person_id", "-checked_on", "-id")
+            .values("person_id", "result", "checked_on", "reference")
+        ):
+            facts.background.setdefault(row["person_id"], row)
+    if RuleKind.MEDICAL_FITNESS in kinds:
+        for row in (
+            MedicalCertificate.objects.filter(person_id__in=ids)
+            .order_by("person_id", "-issued_on", "-valid_until", "-id")
+            .values("person_id", "fit", "issued_on", "valid_until")
+        ):
+            facts.medical.setdefault(row["person_id"], row)
+    if RuleKind.NOT_EMPLOYED_ELSEWHERE in kinds:
+        for row in Employment.objects.filter(person_id__in=ids, end_date__isnull=True).values(
+            "person_id", "institution_id", "institution__name"
+        ):
+            facts.employments.setdefault(row["person_id"], []).append(row)
+    if RuleKind.NOT_REVOKED_RECENTLY in kinds:
+        facts.revoked = dict(
+            Employment.objects.filter(person_id__in=ids, end_reason=EndReason.REVOKED)
+            .values("person_id")
+            .annotate(last=Max("end_date"))
+            .order_by()
+            .values_list("person_id", "last")
+        )
+    return facts
+
+
+Verdict = tuple[str, str, dict]  # (outcome, detail code, detail params)
+
+
+def evaluate_rule(kind: str, params: dict, app: dict, facts: Facts) -> Verdict:
+    """The outcome of one rule for one application (`app` has person_id, institution_id)."""
+    person = facts.people[app["person_id"]]
+    today = facts.today
+    if kind == RuleKind.AGE_RANGE:
+        age = age_on(person["birth_date"], today)
+        values = {"age": age, "min": params["min"], "max": params["max"]}
+        if age < params["min"]:
+            return Outcome.FAIL, "age_low", values
+        if age > params["max"]:
+            return Outcome.FAIL, "age_high", values
+        return Outcome.PASS, "age_ok", values
+    if kind == RuleKind.MIN_EDUCATION:
+        values = {"education": person["education"], "required": params["level"]}
+        if EDUCATION_RANK.get(person["education"], -1) < EDUCATION_RANK[params["level"]]:
+            return Outcome.FAIL, "education_low", values
+        return Outcome.PASS, "education_ok", values
+    if kind == RuleKind.MILITARY_SERVICE:
+        if person["gender"] != Gender.MALE:
+            return Outcome.PASS, "military_not_applicable", {}
+        status = person["military_service"]
+        if not status:
+            return Outcome.REVIEW, "military_unknown", {}
+        if status in RESOLVED_MILITARY_SERVICE:
+            return Outcome.PASS, "military_resolved", {"status": status}
+        return Outcome.FAIL, "military_unresolved", {"status": status}
+    if kind == RuleKind.BACKGROUND_CHECK:
+        check = facts.background.get(app["person_id"])
+        if check is None:
+            return Outcome.REVIEW, "background_none", {}
+        values = {"date": check["checked_on"].isoformat(), "reference": check["reference"]}
+        if check["result"] == CheckResult.DISQUALIFYING:
+            return Outcome.FAIL, "background_disqualifying", values
+        if check["result"] == CheckResult.PENDING:
+            return Outcome.REVIEW, "background_pending", values
+        if (today - check["checked_on"]).days > params["valid_days"]:
+            return Outcome.REVIEW, "background_stale", {**values, "days": params["valid_days"]}
+        return Outcome.PASS, "background_clear", values
+    if kind == RuleKind.MEDICAL_FITNESS:
+        certificate = facts.medical.get(app["person_id"])
+        if certificate is None:
+            return Outcome.REVIEW, "medical_none", {}
+        if not certificate["fit"]:
+            return Outcome.FAIL, "medical_unfit", {"date": certificate["issued_on"].isoformat()}
+        values = {"date": certificate["valid_until"].isoformat()}
+        if certificate["valid_until"] < today:
+            return Outcome.FAIL, "medical_expired", values
+        return Outcome.PASS, "medical_valid", values
+    if kind == RuleKind.NOT_EMPLOYED_ELSEWHERE:
+        jobs = facts.employments.get(app["person_id"], [])
+        elsewhere = [j for j in jobs if j["institution_id"] != app["institution_id"]]
+        if elsewhere:
+            return (
+                Outcome.FAIL,
+                "employed_elsewhere",
+                {"institution": elsewhere[0]["institution__name"]},
+            )
+        if jobs:
+            return Outcome.PASS, "employed_here", {}
+        return Outcome.PASS, "not_employed", {}
+    if kind == RuleKind.NOT_REVOKED_RECENTLY:
+        years = params["years"]
+        last = facts.revoked.get(app["person_id"])
+        if last is not None and last > years_before(today, years):
+            return Outcome.FAIL, "revoked_recently", {"date": last.isoformat(), "years": years}
+        return Outcome.PASS, "not_revoked", {"years": years}
+    raise ValueError(f"unknown rule kind {kind!r}")
+
+
+MESSAGES = {
+    "age_ok": gettext_lazy("Age %(age)s, within %(min)s–%(max)s."),
+    "age_low": gettext_lazy("Age %(age)s, below the minimum of %(min)s."),
+    "age_high": gettext_lazy("Age %(age)s, above the maximum of %(max)s."),
+    "education_ok": gettext_lazy("Education: %(education)s (at least %(required)s)."),
+    "education_low": gettext_lazy("Education: %(education)s; at least %(required)s is required."),
+    "military_not_applicable": gettext_lazy("Does not apply to women."),
+    "military_resolved": gettext_lazy("Military service: %(status)s."),
+    "military_unresolved": gettext_lazy("Military service not resolved: %(status)s."),
+    "military_unknown": gettext_lazy("Military service status is not recorded."),
+    "background_none": gettext_lazy("No background-check result yet."),
+    "background_pending": gettext_lazy("Background check pending (reference %(reference)s)."),
+    "background_clear": gettext_lazy("No record (checked on %(date)s)."),
+    "background_stale": gettext_lazy(
+        "The last clear result (%(date)s) is older than %(days)s days; request a new check."
+    ),
+    "background_disqualifying": gettext_lazy("Disqualifying record (checked on %(date)s)."),
+    "medical_none": gettext_lazy("No medical certificate recorded."),
+    "medical_unfit": gettext_lazy("Certified unfit for duty on %(date)s."),
+    "medical_expired": gettext_lazy("The medical certificate expired on %(date)s."),
+    "medical_valid": gettext_lazy("Fit for duty, valid until %(date)s."),
+    "employed_elsewhere": gettext_lazy("Actively employed at %(institution)s."),
+    "employed_here": gettext_lazy("Already on this institution's staff."),
+    "not_employed": gettext_lazy("No active employment."),
+    "revoked_recently": gettext_lazy(
+        "Permit revoked on %(date)s, within the last %(years)s years."
+    ),
+    "not_revoked": gettext_lazy("No permit revoked in the last %(years)s years."),
+}
+
+
+def _digits(value) -> str:
+    text = str(value)
+    return to_persian_digits(text) if active_language() == "fa" else text
+
+
+def describe(code: str, params: dict | None) -> str:
+    """The detail of a rule result in the active language."""
+    message = MESSAGES.get(code)
+    if message is None:
+        return code
+    values = {}
+    for name, value in (params or {}).items():
+        if name == "date":
+            values[name] = format_jalali(
+                datetime.date.fromisoformat(value), digits=active_language()
+            )
+        elif name in ("education", "required"):
+            values[name] = str(Education(value).label) if value in Education.values else value
+        elif name == "status":
+            values[name] = (
+                str(MilitaryService(value).label) if value in MilitaryService.values else value
+            )
+        elif name == "reference":
+            values[name] = _digits(value or "—")
+        else:
+            values[name] = _digits(value)
+    try:
+        return str(message) % values
+    except (KeyError, TypeError, ValueError):
+        return str(message)

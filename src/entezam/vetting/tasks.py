@@ -1,0 +1,15 @@
+"""Background job handlers for selection (thin wrappers around services)."""
+
+from entezam.institutions.models import Institution
+
+from . import services
+
+
+def run_screen_job(job, progress) -> dict:
+    """`vetting_screen`: screen the open applications the job's owner may screen."""
+    institution_id = (job.params or {}).get("institution")
+    institution = Institution.objects.get(pk=institution_id) if institution_id else None
+    report = services.applications_screen(
+        actor=job.created_by, institution=institution, progress=progress
+    )
+    return report.as_dict()

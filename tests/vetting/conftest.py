@@ -1,0 +1,9 @@
+import pytest
+
+from entezam.core.testing.vetting_factories import StandardFactory
+
+
+@pytest.fixture
+def guard_standard(db):
+    """GUARD v1, active, with every rule kind."""
+    return StandardFactory(code="GUARD", version=1)

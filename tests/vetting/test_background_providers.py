@@ -1,0 +1,132 @@
+"""Background-check providers: the interface, the registry, manual and file providers."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from entezam.core.models import AuditEvent, Job
+from entezam.core.testing.vetting_factories import ApplicantEmploymentFactory, ApplicantFactory
+from entezam.vetting import services
+from entezam.vetting.models import BackgroundCheck
+from entezam.vetting.providers import (
+    PROVIDERS,
+    BackgroundCheckProvider,
+    CheckOutcome,
+    FileProvider,
+    ManualProvider,
+    RowError,
+    get_provider,
+)
+
+
+def test_registry_holds_the_two_working_providers():
+    assert set(PROVIDERS) == {"manual", "file"}
+    assert isinstance(get_provider("manual"), BackgroundCheckProvider)
+    with pytest.raises(ValueError):
+        get_provider("national_records")
+
+
+@pytest.mark.django_db
+def test_request_returns_a_reference():
+    person = ApplicantFactory()
+    request = ManualProvider().request(person)
+    assert request.national_code == person.national_code and request.reference.startswith("MAN-")
+    assert FileProvider().request(person).provider == "file"
+
+
+def test_file_provider_reads_persian_and_reports_bad_rows():
+    content = (
+        "national_code,result,reference,checked_on,detail\n"
+        "۰۰۱۲۳۴۵۶۷۷,پاک,R-1,۱۴۰۴/۰۱/۱۵,\n"  # bad check digit
+        "0499370899,دارای سابقه,R-2,2025-04-04,محکومیت\n"
+        "0499370899,maybe,R-3,2025-04-04,\n"
+        "0499370899,clear,,2025-04-04,\n"
+        "0499370899,pending,R-5,1404/12/30,\n"  # 1404 is not a leap year
+        "0499370899,در انتظار,R-6,1404/01/15,\n"
+    ).encode("utf-8-sig")
+    items = list(FileProvider(content, today=datetime.date(2025, 6, 1)).results())
+    errors = [i for i in items if isinstance(i, RowError)]
+    outcomes = [i for i in items if isinstance(i, CheckOutcome)]
+    assert [(e.row, e.column, e.code) for e in errors] == [
+        (2, "national_code", "bad_checksum"),
+        (4, "result", "invalid_result"),
+        (5, "reference", "reference_required"),
+        (6, "checked_on", "invalid_day"),
+    ]
+    assert all(e.message_fa and e.message_en for e in errors)
+    assert [(o.row, o.result, o.checked_on) for o in outcomes] == [
+        (3, "disqualifying", datetime.date(2025, 4, 4)),
+        (7, "pending", datetime.date(2025, 4, 4)),
+    ]
+
+
+def test_file_provider_missing_columns():
+    (error,) = list(FileProvider(b"national_code,result\n0499370899,clear\n").results())
+    assert error.code == "missing_columns" and "reference" in error.message_en
+
+
+def _csv(rows):
+    lines = ["national_code,result,reference,checked_on,detail"] + [",".join(r) for r in rows]
+    return "\n".join(lines).encode()
+
+
+def test_import_is_idempotent_and_reports_rows(world):
+    person = ApplicantEmploymentFactory(institution=world.inst_a).person
+    foreign = ApplicantEmploymentFactory(institution=world.inst_b).person
+    today = timezone.localdate().isoformat()
+    content = _csv(
+        [
+            (person.national_code, "clear", "F-1", today, ""),
+            (foreign.national_code, "clear", "F-2", today, ""),
+            (person.national_code, "unknown", "F-3", today, ""),
+        ]
+    )
+    report = services.background_checks_import(actor=world.province_officer, content=content)
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 0)
+    assert sorted((e.row, e.column, e.code) for e in report.errors) == [
+        (3, "national_code", "unknown_person"),  # outside the officer's province
+        (4, "result", "invalid_result"),
+    ]
+    job = Job.objects.get(pk=report.job_id)
+    assert job.result["created"] == 1 and job.result["rejected"] == 2
+    again = services.background_checks_import(actor=world.province_officer, content=content)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert BackgroundCheck.objects.filter(provider="file").count() == 1
+    # A corrected result for the same reference updates the row in place.
+    fixed = _csv([(person.national_code, "disqualifying", "F-1", today, "")])
+    third = services.background_checks_import(actor=world.province_officer, content=fixed)
+    assert (third.created, third.updated) == (0, 1)
+    assert BackgroundCheck.objects.get(reference="F-1").result == "disqualifying"
+    assert AuditEvent.objects.filter(action="background_check.import").count() == 3
+
+
+def test_import_refused_to_managers(world):
+    with pytest.raises(PermissionDenied):
+        services.background_checks_import(actor=world.manager, content=b"")
+
+
+def test_manual_record(world):
+    person = ApplicantEmploymentFactory(institution=world.inst_a).person
+    check = services.background_check_record(
+        actor=world.station_officer, person=person, result="clear", checked_on=timezone.localdate()
+    )
+    assert check.provider == "manual" and check.reference.startswith("MAN-")
+    assert check.recorded_by == world.station_officer
+    with pytest.raises(ValidationError) as exc:
+        services.background_check_record(
+            actor=world.station_officer,
+            person=person,
+            result="clear",
+            checked_on=timezone.localdate() + datetime.timedelta(days=1),
+        )
+    assert "checked_on" in exc.value.message_dict
+    with pytest.raises(ValidationError):  # the same reference twice is not a new result
+        services.background_check_record(
+            actor=world.station_officer,
+            person=person,
+            result="clear",
+            checked_on=timezone.localdate(),
+            reference=check.reference,
+        )
