@@ -32,6 +32,7 @@ def test_manager_imports_a_roster_and_downloads_the_report(world, browser_page, 
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(f"{page.base_url}/")
 
+    page.get_by_role("button", name="کارکنان").click()
     page.get_by_role("link", name="بارگذاری فهرست پرسنل").click()
     page.wait_for_url(f"{page.base_url}/roster/")
     page.set_input_files("input[name=file]", str(roster))

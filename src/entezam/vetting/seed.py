@@ -1,10 +1,29 @@
-"""Reference selection standards: GUARD v1 and MANAGER v1, active (idempotent)."""
+"""Demo selection data: the version-1 standards (GUARD, MANAGER) and demo applicants."""
 
+import datetime
+import random
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from entezam.institutions.choices import InstitutionStatus
+from entezam.institutions.models import Institution
 from entezam.personnel.choices import Education, Position
+from entezam.personnel.models import Person
+from entezam.personnel.seed import _PersonMaker, _weighted
 
-from .choices import RuleKind
-from .models import Standard
-from .services import standard_activate, standard_create_draft
+from .choices import ApplicationStatus, CheckResult, RuleKind
+from .models import Application, MedicalCertificate, Standard
+from .providers import CheckOutcome, ManualProvider
+from .services import (
+    IngestReport,
+    _ingest,
+    application_decide,
+    applications_open_bulk,
+    applications_screen,
+    standard_activate,
+    standard_create_draft,
+)
 
 _COMMON_CHECKS = {
     RuleKind.MILITARY_SERVICE: {},
@@ -48,3 +67,90 @@ def seed_standards(*, actor) -> int:
         standard_activate(actor=actor, standard=draft)
         created += 1
     return created
+
+
+def seed_applications(*, actor, count: int, rng: random.Random) -> int:
+    """Demo applicants at active institutions, taken through the real selection services.
+
+    Most applicants have a medical certificate and a background-check answer; screening
+    then spreads them over the pipeline (rejected, waiting for a check, interview), and a
+    share of the interviews is approved, which starts their employment.
+    """
+    if count <= 0 or Application.objects.exists():
+        return 0
+    institutions = list(
+        Institution.objects.filter(status=InstitutionStatus.ACTIVE).order_by("pk")[:60]
+    )
+    if not institutions:
+        return 0
+    maker = _PersonMaker(rng)
+    people = []
+    for _ in range(count):
+        person = maker.person(rng.choice(institutions).province.name)
+        people.append(person)
+    Person.objects.bulk_create(people, batch_size=2000)
+    people = list(
+        Person.objects.filter(national_code__in=[p.national_code for p in people]).order_by("pk")
+    )
+    today = timezone.localdate()
+    certificates = [
+        MedicalCertificate(
+            person=person,
+            fit=rng.random() > 0.04,
+            issued_on=today - datetime.timedelta(days=rng.randint(5, 200)),
+            valid_until=today + datetime.timedelta(days=rng.randint(-30, 330)),
+            issuer="مرکز بهداشت شهرستان",
+        )
+        for person in people
+        if rng.random() < 0.85
+    ]
+    MedicalCertificate.objects.bulk_create(certificates, batch_size=2000)
+    checks = ManualProvider()
+    for index, person in enumerate(people):
+        if rng.random() < 0.7:
+            checks.record(
+                CheckOutcome(
+                    national_code=person.national_code,
+                    result=_weighted(
+                        rng,
+                        [
+                            (CheckResult.CLEAR, 90),
+                            (CheckResult.DISQUALIFYING, 4),
+                            (CheckResult.PENDING, 6),
+                        ],
+                    ),
+                    reference=f"DEMO-{index:06d}",
+                    checked_on=today - datetime.timedelta(days=rng.randint(0, 60)),
+                )
+            )
+    by_institution: dict[int, list[Person]] = {}
+    for person in people:
+        by_institution.setdefault(rng.choice(institutions).pk, []).append(person)
+    for institution in institutions:
+        applicants = by_institution.get(institution.pk, [])
+        if not applicants:
+            continue
+        positions = [
+            Position.MANAGER if rng.random() < 0.03 else Position.GUARD for _ in applicants
+        ]
+        applications_open_bulk(
+            actor=actor,
+            institution=institution,
+            items=[(p.pk, pos) for p, pos in zip(applicants, positions, strict=True)],
+        )
+    _ingest(actor=actor, provider=checks, items=checks.results(), report=IngestReport())
+    applications_screen(actor=actor)
+    interviews = list(
+        Application.objects.filter(status=ApplicationStatus.INTERVIEW).order_by("pk")
+    )
+    for application in interviews[: len(interviews) // 2]:
+        try:
+            application_decide(
+                actor=actor,
+                application=application,
+                approve=True,
+                reason="مصاحبه حضوری با موفقیت انجام شد.",
+            )
+        except ValidationError:
+            continue  # already employed elsewhere: stays at interview for a person to decide
+    return len(people)

@@ -12,13 +12,17 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true")
         parser.add_argument("--addrport", default="127.0.0.1:8000")
         parser.add_argument("--institutions", type=int, default=850)
+        parser.add_argument("--people", type=int, default=8000)
+        parser.add_argument("--applicants", type=int, default=600)
 
-    def handle(self, *args, no_serve, addrport, institutions, **options):
+    def handle(self, *args, no_serve, addrport, institutions, people, applicants, **options):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not Institution.objects.exists():
             self.stdout.write("Seeding demo data (once)…")
-            call_command("seed", institutions=institutions)
+            call_command(
+                "seed", institutions=institutions, people=people, applicants=applicants
+            )
         rows = demo_users()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Entezam demo: http://{addrport}/"))

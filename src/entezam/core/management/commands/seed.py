@@ -7,7 +7,8 @@ from entezam.accounts.seed import system_actor
 from entezam.core.audit import audit_seal
 from entezam.geo.seed import load_provinces, seed_police_units
 from entezam.institutions.seed import seed_institutions
-from entezam.vetting.seed import seed_standards
+from entezam.personnel.seed import seed_people
+from entezam.vetting.seed import seed_applications, seed_standards
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--institutions", type=int, default=850)
         parser.add_argument("--people", type=int, default=0, help="people to register (personnel)")
+        parser.add_argument(
+            "--applicants", type=int, default=0, help="demo applicants taken through selection"
+        )
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--stations-per-county", type=int, default=2)
         parser.add_argument(
@@ -40,19 +44,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = seed_institutions(actor=actor, count=institutions, rng=rng)
         self.stdout.write(f"institutions created: {created}")
-        seed_people = _people_seeder()
-        if people and seed_people is not None:
+        if people:
             self.stdout.write(f"people created: {seed_people(actor=actor, count=people, rng=rng)}")
+        if options["applicants"]:
+            applicants = seed_applications(actor=actor, count=options["applicants"], rng=rng)
+            self.stdout.write(f"applicants created: {applicants}")
         audit_seal(now=_after_now())
         self.stdout.write(self.style.SUCCESS("seed done"))
-
-
-def _people_seeder():
-    try:
-        from entezam.personnel.seed import seed_people
-    except ImportError:
-        return None
-    return seed_people
 
 
 def _after_now():
