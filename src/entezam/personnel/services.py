@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import io
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -175,3 +178,69 @@ def employment_end(
 def person_record_viewed(*, actor, person: Person) -> None:
     """Log that `actor` opened the person's full record (detail page or API retrieve)."""
     audit.record(actor=actor, action="person.view", obj=person, permission="view")
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_PIXELS = 40_000_000
+PHOTO_BOX = (600, 800)
+
+
+def _reencoded_photo(upload) -> ContentFile:
+    """Decode the upload as an image and write a fresh JPEG: nothing of the original file
+    (metadata, trailing data, a disguised script) survives."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    error = ValidationError(
+        {
+            "photo": bilingual(
+                "فایل عکس خوانا نیست؛ یک تصویر JPEG، PNG یا WebP بارگذاری کنید.",
+                "The photo cannot be read; upload a JPEG, PNG or WebP image.",
+            )
+        },
+        code="photo_invalid",
+    )
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            {"photo": bilingual("حجم عکس بیش از ۵ مگابایت است.", "The photo is larger than 5 MB.")},
+            code="photo_too_large",
+        )
+    try:
+        with Image.open(upload) as probe:
+            if probe.format not in ("JPEG", "PNG", "WEBP"):
+                raise error
+            if probe.width * probe.height > PHOTO_MAX_PIXELS:
+                raise error
+            probe.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image = ImageOps.exif_transpose(image).convert("RGB")
+            image.thumbnail(PHOTO_BOX)
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise error from None
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+@transaction.atomic
+def person_photo_set(*, actor, person: Person, upload) -> Person:
+    """Replace a person's photo with a re-encoded copy of the upload."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    require(actor, "change", person)
+    if not can_edit_person(actor, person):
+        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+    photo = _reencoded_photo(upload)
+    old_name = person.photo.name if person.photo else ""
+    person.photo.save(photo.name, photo, save=False)
+    person.save(update_fields=["photo", "updated_at"])
+    if old_name:
+        storage = person.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    audit.record(
+        actor=actor,
+        action="person.photo",
+        obj=person,
+        changes={"photo": [old_name or None, person.photo.name]},
+        permission="change",
+    )
+    return person

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.PersonListView.as_view(), name="list"),
     path("<int:pk>/", views.PersonDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PersonEditView.as_view(), name="update"),
+    path("<int:pk>/photo/", views.PersonPhotoView.as_view(), name="photo"),
 ]

@@ -1,7 +1,16 @@
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import View
 
 from entezam.core.scoping import require_model_action
-from entezam.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from entezam.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedViewMixin,
+)
 
 from . import selectors, services
 from .filtersets import PersonFilterSet
@@ -87,3 +96,32 @@ class PersonEditView(ObjectEditView):
 
     def update(self, obj, form):
         return services.person_update(actor=self.request.user, person=obj, **form.cleaned_data)
+
+
+class PersonPhotoView(ScopedViewMixin, View):
+    """GET: the photo, to those who may see the person; POST: replace it (re-encoded)."""
+
+    model = Person
+
+    def get(self, request, *args, **kwargs):
+        person = self.get_object()
+        if not person.photo:
+            raise Http404
+        response = FileResponse(person.photo.open("rb"), content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+    def post(self, request, *args, **kwargs):
+        person = self.get_object()
+        upload = request.FILES.get("photo")
+        if upload is None:
+            messages.error(request, _("Choose a photo to upload."))
+        else:
+            try:
+                services.person_photo_set(actor=request.user, person=person, upload=upload)
+            except ValidationError as exc:
+                for error in exc.message_dict.get("photo", exc.messages):
+                    messages.error(request, error)
+            else:
+                messages.success(request, _("The photo was replaced."))
+        return HttpResponseRedirect(person.get_absolute_url())

@@ -166,3 +166,11 @@
     ready();
   }
 })();
+
+// A file input marked data-autosubmit sends its form as soon as a file is chosen.
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.matches("input[type=file][data-autosubmit]") && input.files.length) {
+    input.form.requestSubmit();
+  }
+});
