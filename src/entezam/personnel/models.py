@@ -56,7 +56,9 @@ class Person(BaseModel):
     )
     photo = models.ImageField(_("photo"), upload_to="people/photos/", blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
-    search_name = models.CharField(max_length=220, editable=False, db_index=True)
+    # Served by the trigram GIN index below (fragments) on PostgreSQL; a B-tree would only
+    # slow every insert.
+    search_name = models.CharField(max_length=220, editable=False)
 
     role_actions = {
         "view": PEOPLE_VIEWERS,

@@ -140,9 +140,7 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
         )
     _ingest(actor=actor, provider=checks, items=checks.results(), report=IngestReport())
     applications_screen(actor=actor)
-    interviews = list(
-        Application.objects.filter(status=ApplicationStatus.INTERVIEW).order_by("pk")
-    )
+    interviews = list(Application.objects.filter(status=ApplicationStatus.INTERVIEW).order_by("pk"))
     for application in interviews[: len(interviews) // 2]:
         try:
             application_decide(

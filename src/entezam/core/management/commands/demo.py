@@ -20,9 +20,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         if not Institution.objects.exists():
             self.stdout.write("Seeding demo data (once)…")
-            call_command(
-                "seed", institutions=institutions, people=people, applicants=applicants
-            )
+            call_command("seed", institutions=institutions, people=people, applicants=applicants)
         rows = demo_users()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Entezam demo: http://{addrport}/"))

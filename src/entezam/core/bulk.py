@@ -1,0 +1,81 @@
+"""Set-based writes on PostgreSQL: COPY into a temporary staging table, then INSERT … SELECT.
+
+The ORM builds a bulk insert field by field in Python, which costs more than the database
+spends storing the rows. These helpers let a bulk writer stream already-validated rows into
+a temporary table with `COPY` and move them into the real tables with one statement per
+step. Columns a writer does not set get the model field's default, so a column added to a
+model later (with a default) needs no change here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def column_defaults(model, given: Iterable[str], now) -> tuple[list[str], list[Any]]:
+    """(columns, database values) of `model`'s concrete columns that are not in `given`.
+
+    Each column gets its field's default (`auto_now`/`auto_now_add` fields: `now`); the
+    auto-generated primary key is left to the database.
+    """
+    given = set(given)
+    columns: list[str] = []
+    values: list[Any] = []
+    for field in model._meta.concrete_fields:
+        if field.column in given or (field.primary_key and field.db_returning):
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        columns.append(field.column)
+        values.append(field.get_db_prep_save(value, connection))
+    return columns, values
+
+
+class StagingTable:
+    """A temporary table living at most as long as the current transaction.
+
+    Created on first use (`ON COMMIT DROP`, so a crash or a commit leaves nothing behind),
+    refilled with `load`, dropped explicitly by `drop` so that two imports in one
+    transaction do not collide.
+    """
+
+    def __init__(self, prefix: str, columns: Sequence[tuple[str, str]]):
+        self.name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        self.columns = [name for name, _type in columns]
+        self._definition = ", ".join(f"{quote(name)} {type_}" for name, type_ in columns)
+        self._created = False
+
+    def load(self, cursor, rows: Iterable[Sequence[Any]]) -> None:
+        """Replace the table's rows with `rows` (tuples in column order) through COPY."""
+        if self._created:
+            cursor.execute(f"TRUNCATE {quote(self.name)}")
+        else:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {quote(self.name)} ({self._definition}) ON COMMIT DROP"
+            )
+            self._created = True
+        columns = ", ".join(quote(name) for name in self.columns)
+        # Django's cursor wraps psycopg's: COPY goes through the raw one.
+        with cursor.cursor.copy(f"COPY {quote(self.name)} ({columns}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in rows:
+                write_row(row)
+
+    def drop(self, cursor) -> None:
+        if self._created:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote(self.name)}")
+            self._created = False
