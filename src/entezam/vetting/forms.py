@@ -97,6 +97,17 @@ class BackgroundCheckForm(forms.Form):
     )
 
 
+class MedicalCertificateForm(forms.Form):
+    fit = forms.TypedChoiceField(
+        label=_("Verdict"),
+        choices=[("1", _("Fit for duty")), ("0", _("Not fit for duty"))],
+        coerce=lambda value: value == "1",
+    )
+    issued_on = JalaliDateField(label=_("Issued on"))
+    valid_until = JalaliDateField(label=_("Valid until"))
+    issuer = forms.CharField(label=_("Issuer"), max_length=150, required=False)
+
+
 class ResultsFileForm(forms.Form):
     file = forms.FileField(
         label=_("Results file (CSV)"),

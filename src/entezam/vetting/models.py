@@ -317,7 +317,16 @@ class MedicalCertificate(BaseModel):
     valid_until = models.DateField(_("valid until"))
     issuer = models.CharField(_("issuer"), max_length=150, blank=True)
 
-    role_actions = {"view": PEOPLE_VIEWERS}
+    # The applicant brings the certificate to the institution; officers may record it too.
+    role_actions = {
+        "view": PEOPLE_VIEWERS,
+        "add": {
+            Role.HQ_ADMIN,
+            Role.PROVINCE_OFFICER,
+            Role.STATION_OFFICER,
+            Role.INSTITUTION_MANAGER,
+        },
+    }
 
     class Meta:
         verbose_name = _("medical certificate")
@@ -326,6 +335,9 @@ class MedicalCertificate(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.valid_until}"
+
+    def audit_scope(self) -> dict:
+        return self.person.audit_scope()
 
     @classmethod
     def scope_q(cls, assignment):

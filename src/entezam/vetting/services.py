@@ -54,6 +54,7 @@ from .models import (
     Application,
     ApplicationStep,
     BackgroundCheck,
+    MedicalCertificate,
     RuleResult,
     Standard,
     StandardRule,
@@ -1367,3 +1368,48 @@ def applications_screen_start(*, actor, institution: Institution | None = None) 
         kind="vetting_screen",
         params={"institution": institution.pk if institution is not None else None},
     )
+
+
+@transaction.atomic
+def medical_certificate_record(
+    *,
+    actor,
+    person: Person,
+    fit: bool,
+    issued_on: datetime.date,
+    valid_until: datetime.date,
+    issuer: str = "",
+) -> MedicalCertificate:
+    """Record a medical fitness certificate the applicant presented."""
+    require_model_action(actor, MedicalCertificate, "add")
+    if not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        raise Http404
+    errors = {}
+    today = timezone.localdate()
+    if issued_on is None or issued_on > today:
+        errors["issued_on"] = bilingual(
+            "تاریخ صدور باید امروز یا پیش از آن باشد.", "The issue date must be today or earlier."
+        )
+    if valid_until is None or (issued_on is not None and valid_until <= issued_on):
+        errors["valid_until"] = bilingual(
+            "تاریخ اعتبار باید پس از تاریخ صدور باشد.",
+            "The valid-until date must be after the issue date.",
+        )
+    if errors:
+        raise ValidationError(errors)
+    certificate = MedicalCertificate.objects.create(
+        person=person, fit=fit, issued_on=issued_on, valid_until=valid_until, issuer=issuer.strip()
+    )
+    ensure_still_visible(actor, "view", certificate)
+    audit.record(
+        actor=actor,
+        action="medical_certificate.record",
+        obj=certificate,
+        changes={
+            "fit": [None, fit],
+            "issued_on": [None, issued_on],
+            "valid_until": [None, valid_until],
+        },
+        permission="add",
+    )
+    return certificate

@@ -17,6 +17,11 @@ urlpatterns = [
         name="check_record",
     ),
     path(
+        "applications/<int:pk>/medical/",
+        views.MedicalCertificateRecordView.as_view(),
+        name="medical_record",
+    ),
+    path(
         "applications/<int:pk>/<slug:action>/",
         views.ApplicationActionView.as_view(),
         name="application_action",

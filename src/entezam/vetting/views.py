@@ -22,8 +22,14 @@ from entezam.institutions.models import Institution
 from . import selectors, services
 from .choices import ADVANCES, ApplicationStatus, StandardStatus
 from .filtersets import ApplicationFilterSet, StandardFilterSet
-from .forms import BackgroundCheckForm, ReasonForm, ResultsFileForm, StandardForm
-from .models import Application, BackgroundCheck, Standard
+from .forms import (
+    BackgroundCheckForm,
+    MedicalCertificateForm,
+    ReasonForm,
+    ResultsFileForm,
+    StandardForm,
+)
+from .models import Application, BackgroundCheck, MedicalCertificate, Standard
 
 # Screening this many applications or fewer runs in the request; more runs as a job.
 INLINE_SCREEN_LIMIT = 2000
@@ -186,6 +192,8 @@ class ApplicationDetailView(ObjectDetailView):
             actions=actions,
             can_screen=application.is_open and can(user, "screen", application),
             can_record_check=application.is_open and can(user, "record_check", application),
+            can_record_medical=application.is_open
+            and bool(allowed_roles(user, MedicalCertificate, "add")),
             can_view_checks=bool(allowed_roles(user, BackgroundCheck, "view")),
             checks=checks[:10],
             employment=application.person.employments.filter(end_date__isnull=True)
@@ -323,6 +331,40 @@ class BackgroundCheckRecordView(ScopedViewMixin, View):
                 apply_form_errors(form, exc)
             else:
                 messages.success(request, _("The background check was recorded."))
+                return HttpResponseRedirect(application.get_absolute_url())
+        return render(request, self.template_name, {"object": application, "form": form})
+
+
+class MedicalCertificateRecordView(ScopedViewMixin, View):
+    """Record the medical fitness certificate an applicant presented."""
+
+    model = Application
+    template_name = "vetting/medical_form.html"
+
+    def _application(self):
+        application = self.get_object()
+        if not allowed_roles(self.request.user, MedicalCertificate, "add"):
+            raise PermissionDenied
+        return application
+
+    def get(self, request, *args, **kwargs):
+        application = self._application()
+        return render(
+            request, self.template_name, {"object": application, "form": MedicalCertificateForm()}
+        )
+
+    def post(self, request, *args, **kwargs):
+        application = self._application()
+        form = MedicalCertificateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.medical_certificate_record(
+                    actor=request.user, person=application.person, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("The medical certificate was recorded."))
                 return HttpResponseRedirect(application.get_absolute_url())
         return render(request, self.template_name, {"object": application, "form": form})
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('personnel', '0002_person_name_validators'),
+        ("personnel", "0002_person_name_validators"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='search_name',
+            model_name="person",
+            name="search_name",
             field=models.CharField(editable=False, max_length=220),
         ),
     ]
