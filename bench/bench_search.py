@@ -233,8 +233,8 @@ def main() -> int:
     keys = fragments(rng, args.queries)
 
     def search(key):
-        # As the list page queries a search without an explicit sort: in index order.
-        return list(Person.objects.filter(search_name__contains=key).order_by()[:PAGE])
+        # As the list page queries a search without an explicit sort: in id order.
+        return list(Person.objects.filter(search_name__contains=key).order_by("id")[:PAGE])
 
     def search_by_name_order(key):
         return list(Person.objects.filter(search_name__contains=key)[:PAGE])

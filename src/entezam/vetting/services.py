@@ -984,43 +984,22 @@ def application_decide(
     application = _locked(application)
     require(actor, "decide", application)
     now = timezone.now()
-    if not approve:
+    changes = {}
+    if approve:
+        if application.status != ApplicationStatus.INTERVIEW:
+            raise _invalid_status(application)
+        reason = (reason or "").strip()
+        employment = _start_employment(application, today=timezone.localdate(now))
+        to_status, changes["employment"] = ApplicationStatus.APPROVED, employment.pk
+    else:
         reason = require_reason(reason)
         if application.status not in OPEN_APPLICATION_STATUSES:
             raise _invalid_status(application)
-        from_status = _move(
-            application,
-            actor=actor,
-            to_status=ApplicationStatus.REJECTED,
-            note=reason,
-            now=now,
-            decided_at=now,
-            decided_by=actor,
-            decision_reason=reason,
-            needs_review=False,
-        )
-        ensure_still_visible(actor, "view", application)
-        audit.record(
-            actor=actor,
-            action="application.reject",
-            obj=application,
-            changes={
-                "status": [from_status, ApplicationStatus.REJECTED],
-                "standard": str(application.standard),
-            },
-            reason=reason,
-            permission="decide",
-        )
-        return application
-
-    if application.status != ApplicationStatus.INTERVIEW:
-        raise _invalid_status(application)
-    reason = (reason or "").strip()
-    employment = _start_employment(application, today=timezone.localdate(now))
+        to_status = ApplicationStatus.REJECTED
     from_status = _move(
         application,
         actor=actor,
-        to_status=ApplicationStatus.APPROVED,
+        to_status=to_status,
         note=reason,
         now=now,
         decided_at=now,
@@ -1031,12 +1010,12 @@ def application_decide(
     ensure_still_visible(actor, "view", application)
     audit.record(
         actor=actor,
-        action="application.approve",
+        action="application.approve" if approve else "application.reject",
         obj=application,
         changes={
-            "status": [from_status, ApplicationStatus.APPROVED],
+            "status": [from_status, to_status],
             "standard": str(application.standard),
-            "employment": employment.pk,
+            **changes,
         },
         reason=reason,
         permission="decide",
