@@ -38,7 +38,7 @@ def institution_scope_q(assignment) -> Q | None:
 
 class Person(BaseModel):
     national_code = models.CharField(
-        _("national code"), max_length=10, unique=True, validators=[validate_national_code]
+        _("national code"), max_length=10, validators=[validate_national_code]
     )
     first_name = models.CharField(
         _("first name"), max_length=100, validators=[validate_person_name]
@@ -73,6 +73,15 @@ class Person(BaseModel):
         indexes = [
             GinIndex(name="person_search_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"]),
             models.Index(fields=["last_name", "first_name"], name="person_name_order"),
+        ]
+        # A constraint rather than unique=True: on PostgreSQL a unique CharField also gets a
+        # LIKE (pattern-ops) index, which national codes never use and every import pays for.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["national_code"],
+                name="person_national_code_unique",
+                violation_error_message=_("A person with this national code is registered."),
+            )
         ]
 
     def __str__(self) -> str:
