@@ -67,3 +67,22 @@ def test_list_page_and_api_search(world, ali, client):
 def test_search_query_has_no_function_on_the_column(ali):
     sql = str(person_search(Person.objects.all(), "کریمی").query)
     assert "LIKE" in sql.upper() and "UPPER(" not in sql.upper() and "LOWER(" not in sql.upper()
+
+
+def test_a_common_fragment_counts_only_up_to_the_cap(world, client, monkeypatch):
+    from entezam.personnel import views
+
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 3)
+    for _ in range(5):
+        EmploymentFactory(
+            person=PersonFactory(first_name="حسین", last_name="رضایی"), institution=world.inst_a
+        )
+    client.force_login(world.hq_admin)
+    page = client.get("/people/", {"q": "رضایی"})
+    assert page.context["page_obj"].paginator.capped
+    assert "بیش از ۳ نفر" in page.content.decode()
+    assert len(page.context["object_list"]) == 4  # one page, in stable id order
+    ids = [p.pk for p in page.context["object_list"]]
+    assert ids == sorted(ids)
+    # The whole register (no search) is counted exactly.
+    assert client.get("/people/").context["page_obj"].paginator.count == Person.objects.count()

@@ -14,12 +14,30 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from .models import AuditEvent
 from .scoping import allowed_roles, can
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: a common search fragment over a million rows would
+    otherwise cost a full count for every page. Pages beyond the cap are not offered."""
+
+    def __init__(self, *args, cap: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
 
 
 def object_history(obj, limit: int = 100):
@@ -56,6 +74,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
     paginate_by = 25
     sort_fields: dict[str, str] = {}
     default_sort = ""
+    count_cap: int | None = None
 
     def get_template_names(self):
         headers = self.request.headers
@@ -75,7 +94,11 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         if key in self.sort_fields:
             order = self.sort_fields[key]
             queryset = queryset.order_by(f"-{order}" if sort.startswith("-") else order, "pk")
-        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        if self.count_cap:
+            paginator = CappedPaginator(queryset, self.paginate_by, cap=self.count_cap)
+        else:
+            paginator = Paginator(queryset, self.paginate_by)
+        page = paginator.get_page(self.request.GET.get("page"))
         params = [(k, v) for k, v in self.request.GET.items() if k != "page" and v]
         context.update(
             filterset=filterset,

@@ -17,6 +17,8 @@ from .filtersets import PersonFilterSet
 from .forms import PersonForm
 from .models import Person
 
+SEARCH_COUNT_CAP = 5000
+
 
 class PersonListView(ObjectListView):
     model = Person
@@ -35,6 +37,11 @@ class PersonListView(ObjectListView):
         # every match of a common fragment by name would read and sort them all, while id
         # order lets PostgreSQL stop after one page (see bench/bench_search.py).
         return "" if self.request.GET.get("q", "").strip() else "name"
+
+    @property
+    def count_cap(self) -> int | None:
+        # A search counts its matches only up to a cap; the register itself is counted.
+        return SEARCH_COUNT_CAP if self.request.GET.get("q", "").strip() else None
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
