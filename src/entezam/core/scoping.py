@@ -13,7 +13,6 @@ institution assignment sees the rows whose path matches its scope object.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -134,10 +133,6 @@ def ensure_still_visible(user, action: str, obj: models.Model) -> None:
     """
     if not can(user, action, obj):
         raise PermissionDenied(_("The result would be outside your area of responsibility."))
-
-
-def visible_ids(user, model, action: str = "view") -> Iterable[int]:
-    return model.objects.visible_to(user, action).values_list("pk", flat=True)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):

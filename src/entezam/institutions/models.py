@@ -17,6 +17,13 @@ from .choices import STATUS_COLORS, TRANSITIONS, InstitutionKind, InstitutionSta
 
 LICENCE_WARNING_DAYS = 60
 
+# `scope_paths` of any model that belongs to one institution (employments, applications).
+VIA_INSTITUTION = {
+    "province": "institution__province",
+    "police_unit": "institution__supervising_unit",
+    "institution": "institution",
+}
+
 
 class Institution(BaseModel):
     registration_number = models.CharField(_("registration number"), max_length=20, unique=True)

@@ -52,7 +52,7 @@ def person_name(rng: random.Random) -> str:
     return f"{first} {rng.choice(data['last_names'])}"
 
 
-def _weighted(rng: random.Random, pairs):
+def weighted(rng: random.Random, pairs):
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights)[0]
 
@@ -78,7 +78,7 @@ def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
         while name in used_names:
             name = f"{name} {province.name}" if province.name not in name else f"{name} {index}"
         used_names.add(name)
-        status = _weighted(rng, STATUS_WEIGHTS)
+        status = weighted(rng, STATUS_WEIGHTS)
         issued = today - datetime.timedelta(days=rng.randint(30, 5 * 365))
         # A spread of expiry dates, some within the warning window, a few already passed.
         expires = today + datetime.timedelta(days=rng.randint(-20, 3 * 365))
@@ -88,7 +88,7 @@ def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
             actor=actor,
             registration_number=registration_number,
             name=name,
-            kind=_weighted(rng, KIND_WEIGHTS),
+            kind=weighted(rng, KIND_WEIGHTS),
             province=province,
             county=unit.county,
             supervising_unit=unit,

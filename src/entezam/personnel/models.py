@@ -9,6 +9,7 @@ from entezam.core.models import BaseModel, register_action_labels
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_mobile, validate_national_code
 from entezam.core.scoping import ALL, Scope
+from entezam.institutions.models import VIA_INSTITUTION
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .validators import validate_person_name
@@ -26,14 +27,8 @@ NATIONAL_CODE_READERS = {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_
 
 def institution_scope_q(assignment) -> Q | None:
     """Institutions reachable by an assignment, as a condition on `institution`."""
-    scope = assignment.scope
-    if scope == Scope.PROVINCE:
-        return Q(institution__province_id=assignment.scope_object_id)
-    if scope == Scope.POLICE_UNIT:
-        return Q(institution__supervising_unit_id=assignment.scope_object_id)
-    if scope == Scope.INSTITUTION:
-        return Q(institution_id=assignment.scope_object_id)
-    return None
+    path = VIA_INSTITUTION.get(assignment.scope)
+    return None if path is None else Q(**{path: assignment.scope_object_id})
 
 
 class Person(BaseModel):
@@ -161,11 +156,7 @@ class Employment(BaseModel):
         "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
         "change": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
     }
-    scope_paths = {
-        "province": "institution__province",
-        "police_unit": "institution__supervising_unit",
-        "institution": "institution",
-    }
+    scope_paths = VIA_INSTITUTION
 
     class Meta:
         verbose_name = _("employment")
@@ -197,12 +188,7 @@ class Employment(BaseModel):
         return self.end_date is None
 
     def audit_scope(self) -> dict:
-        institution = self.institution
-        return {
-            "province_id": institution.province_id,
-            "police_unit_id": institution.supervising_unit_id,
-            "institution_id": institution.pk,
-        }
+        return self.institution.audit_scope()
 
 
 register_action_labels(

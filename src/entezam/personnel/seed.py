@@ -20,7 +20,7 @@ from entezam.core import audit
 from entezam.core.demo_data import names
 from entezam.institutions.choices import InstitutionStatus
 from entezam.institutions.models import Institution
-from entezam.institutions.seed import national_code
+from entezam.institutions.seed import national_code, weighted
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .models import Employment, Person, search_key
@@ -60,11 +60,6 @@ EMPLOYMENT_FROM = datetime.date(2012, 3, 20)
 class _Draft:
     person: Person
     employments: list[dict]
-
-
-def _weighted(rng: random.Random, pairs):
-    values, weights = zip(*pairs, strict=True)
-    return rng.choices(values, weights=weights)[0]
 
 
 def _shares(total: int, weights: list[int]) -> list[int]:
@@ -115,8 +110,8 @@ class _PersonMaker:
             birth_date=_birth_date(rng),
             gender=Gender.FEMALE if female else Gender.MALE,
             mobile=f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
-            education=_weighted(rng, EDUCATION_WEIGHTS),
-            military_service="" if female else _weighted(rng, MILITARY_WEIGHTS),
+            education=weighted(rng, EDUCATION_WEIGHTS),
+            military_service="" if female else weighted(rng, MILITARY_WEIGHTS),
             address=f"{province_name}، {rng.choice(data['streets'])}، پلاک {rng.randint(1, 250)}",
             search_name=search_key(first, last),
         )
@@ -125,14 +120,14 @@ class _PersonMaker:
         rng = self.rng
         adult = person.birth_date + datetime.timedelta(days=18 * 366)
         earliest = max(EMPLOYMENT_FROM, adult)
-        history = _weighted(rng, HISTORY_WEIGHTS)
-        position = _weighted(rng, POSITION_WEIGHTS)
+        history = weighted(rng, HISTORY_WEIGHTS)
+        position = weighted(rng, POSITION_WEIGHTS)
         start = _date_between(rng, earliest, self.today - datetime.timedelta(days=30))
         if history == "current":
             return [{"institution": institution, "position": position, "start_date": start}]
         end = _date_between(rng, start, self.today - datetime.timedelta(days=1))
         if history == "former":
-            reason = _weighted(rng, FORMER_REASONS)
+            reason = weighted(rng, FORMER_REASONS)
             return [
                 {
                     "institution": institution,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from entezam.accounts.choices import Role
 from entezam.core.models import BaseModel
 from entezam.core.scoping import ALL, Scope
+from entezam.institutions.models import VIA_INSTITUTION
 from entezam.personnel.choices import Position
 from entezam.personnel.models import PEOPLE_VIEWERS
 
@@ -166,11 +167,7 @@ class Application(BaseModel):
         help_text=_("Screening found a rule it could not decide; an officer must look at it."),
     )
 
-    scope_paths = {
-        "province": "institution__province",
-        "police_unit": "institution__supervising_unit",
-        "institution": "institution",
-    }
+    scope_paths = VIA_INSTITUTION
     role_actions = {
         "view": PEOPLE_VIEWERS,
         "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
@@ -210,12 +207,7 @@ class Application(BaseModel):
         return self.status in OPEN_APPLICATION_STATUSES
 
     def audit_scope(self) -> dict:
-        institution = self.institution
-        return {
-            "province_id": institution.province_id,
-            "police_unit_id": institution.supervising_unit_id,
-            "institution_id": institution.pk,
-        }
+        return self.institution.audit_scope()
 
 
 class ApplicationStep(models.Model):

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from entezam.institutions.choices import InstitutionStatus
 from entezam.institutions.models import Institution
+from entezam.institutions.seed import weighted
 from entezam.personnel.choices import Education, Position
 from entezam.personnel.models import Person
-from entezam.personnel.seed import _PersonMaker, _weighted
+from entezam.personnel.seed import _PersonMaker
 
 from .choices import ApplicationStatus, CheckResult, RuleKind
 from .models import Application, MedicalCertificate, Standard
@@ -111,7 +112,7 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
             checks.record(
                 CheckOutcome(
                     national_code=person.national_code,
-                    result=_weighted(
+                    result=weighted(
                         rng,
                         [
                             (CheckResult.CLEAR, 90),
