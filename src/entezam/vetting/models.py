@@ -124,7 +124,12 @@ class StandardRule(BaseModel):
 
 
 class Application(BaseModel):
-    """One person's selection case with one institution."""
+    """One person's selection case with one institution.
+
+    Indexes are kept to what queries use: roster imports open up to a million applications
+    at a time, and every index is paid for on each of them. Foreign keys whose referenced
+    rows are never deleted while referenced (users, standards) carry no index of their own.
+    """
 
     person = models.ForeignKey(
         "personnel.Person",
@@ -137,17 +142,22 @@ class Application(BaseModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="applications",
+        # Covered by the (institution, status) index below.
+        db_index=False,
     )
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
     standard = models.ForeignKey(
-        Standard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="applications"
+        Standard,
+        verbose_name=_("standard"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+        db_index=False,
     )
     status = models.CharField(
         _("status"),
         max_length=20,
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.SUBMITTED,
-        db_index=True,
     )
     status_changed_at = models.DateTimeField(_("in this stage since"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
@@ -159,6 +169,7 @@ class Application(BaseModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     decision_reason = models.TextField(_("decision reasons"), blank=True)
     needs_review = models.BooleanField(
@@ -218,7 +229,12 @@ class ApplicationStep(models.Model):
     to_status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     note = models.TextField(blank=True)
 
