@@ -420,6 +420,14 @@ def test_old_binary_excel_is_refused(tmp_path, world, standards):
     assert error.code == "unsupported_format"
 
 
+def test_password_protected_xlsx_asks_for_the_password_to_be_removed(tmp_path, world, standards):
+    # Excel stores a workbook encrypted with a password in an OLE container, not a zip.
+    content = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)
+    error = file_error(run(tmp_path, content, world, name="r.xlsx"))
+    assert error.code == "xlsx_protected"
+    assert "password" in error.message_en
+
+
 def test_empty_file_is_refused(tmp_path, world, standards):
     assert file_error(run(tmp_path, b"", world)).code == "empty_file"
     assert file_error(run(tmp_path, b"\n\n", world)).code == "empty_file"

@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
+from entezam.core import xlsx
 from entezam.core.audit import record
 from entezam.core.bulk import StagingTable, column_defaults, quote
 from entezam.core.persian import (
@@ -404,17 +405,10 @@ def _check_zip(path: Path) -> None:
 
 
 def _iter_xlsx(path: Path) -> Iterator[tuple[int, list]]:
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
-
     _check_zip(path)
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        # Rows come from the top of the sheet, so the index is the spreadsheet row number.
-        yield from enumerate(sheet.iter_rows(), start=1)
-    except PasswordError:
-        raise RosterFileError("xlsx_protected") from None
-    except (CalamineError, ValueError, OSError, IndexError):
+        yield from xlsx.iter_rows(path)
+    except xlsx.XlsxError:
         raise RosterFileError("xlsx_damaged") from None
 
 
@@ -463,9 +457,12 @@ def file_kind(path: Path, name: str = "") -> str:
         head = stream.read(8)
     if head.startswith(b"PK"):
         return "xlsx"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):  # an old binary .xls, or an encrypted .xlsx
-        raise RosterFileError("unsupported_format")
     suffix = Path(name or path).suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # An OLE container: an old binary .xls, or an .xlsx Excel encrypted with a password.
+        raise RosterFileError(
+            "xlsx_protected" if suffix in (".xlsx", ".xlsm") else "unsupported_format"
+        )
     if suffix in (".xlsx", ".xlsm"):
         raise RosterFileError("xlsx_damaged")
     if suffix in ("", ".csv", ".txt", ".tsv"):
