@@ -1,6 +1,7 @@
 """Roster import benchmark: our validated import vs a raw COPY and vs per-row ORM save().
 
     .venv/bin/python bench/bench_import.py --rows 100000 --memory-sizes 100000,1000000
+    .venv/bin/python bench/bench_import.py --rows 100000 --memory-kinds xlsx   # XLSX memory only
     .venv/bin/python bench/bench_import.py --rows 1000 --memory-sizes 1000,2000   # smoke
 
 Runs against a throwaway PostgreSQL database (ENTEZAM_BENCH_DATABASE_URL, default
@@ -214,15 +215,21 @@ def time_orm_save(path: Path, sample: int, applications: bool = False) -> tuple[
     return elapsed, len(rows)
 
 
-def memory_child(rows: int, directory: str) -> None:
-    """In a fresh process: import `rows` rows and print peak RSS (MB) as JSON."""
+def memory_child(rows: int, directory: str, kind: str) -> None:
+    """In a fresh process: import `rows` rows from a `kind` file and print peak RSS (MB)."""
     setup_django(database_url())
     clear_people()
-    path = write_roster(Path(directory) / f"memory-{rows}.csv", rows)
+    from entezam.core.testing.roster import roster_rows, write_xlsx
     from entezam.personnel import roster
 
-    # A million rows is ~106 MB of CSV, above the upload limit: lift it for this measurement.
+    if kind == "xlsx":
+        path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster_rows(rows))
+    else:
+        path = write_roster(Path(directory) / f"memory-{rows}.csv", rows)
+    # A million rows is ~106 MB of CSV, above the upload limit: lift the limits for this
+    # measurement (the XLSX limit on the unpacked size too).
     roster.MAX_FILE_BYTES = max(roster.MAX_FILE_BYTES, path.stat().st_size)
+    roster.MAX_XLSX_UNCOMPRESSED_BYTES = max(roster.MAX_XLSX_UNCOMPRESSED_BYTES, 2**34)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     seconds, report = run_import(path)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -230,6 +237,7 @@ def memory_child(rows: int, directory: str) -> None:
     print(
         json.dumps(
             {
+                "kind": kind,
                 "rows": rows,
                 "seconds": seconds,
                 "baseline_mb": baseline,
@@ -240,11 +248,20 @@ def memory_child(rows: int, directory: str) -> None:
     )
 
 
-def measure_memory(sizes: list[int], directory: str) -> list[dict]:
+def measure_memory(sizes: list[int], directory: str, kind: str) -> list[dict]:
     results = []
     for size in sizes:
         output = subprocess.run(
-            [sys.executable, __file__, "--memory-child", str(size), "--workdir", directory],
+            [
+                sys.executable,
+                __file__,
+                "--memory-child",
+                str(size),
+                "--memory-kind",
+                kind,
+                "--workdir",
+                directory,
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "ENTEZAM_BENCH_DATABASE_URL": database_url()},
@@ -262,12 +279,16 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--orm-sample", type=int, default=5000)
     parser.add_argument("--memory-sizes", default="100000,1000000")
+    parser.add_argument(
+        "--memory-kinds", default="csv,xlsx", help="file kinds whose memory is measured"
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-kind", default="csv", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.memory_child:
-        memory_child(args.memory_child, args.workdir)
+        memory_child(args.memory_child, args.workdir, args.memory_kind)
         return 0
 
     url = database_url()
@@ -292,7 +313,8 @@ def main() -> int:
         orm_extrapolated = orm_seconds * args.rows / max(saved, 1)
         full_seconds, full_saved = time_orm_save(path, sample, applications=True)
         full_extrapolated = full_seconds * args.rows / max(full_saved, 1)
-        memory = measure_memory(sizes, directory)
+        kinds = [kind.strip() for kind in args.memory_kinds.split(",") if kind.strip()]
+        memory = {kind: measure_memory(sizes, directory, kind) for kind in kinds}
 
     print()
     print(f"Roster import benchmark: {args.rows:,} rows, {size_mb:.1f} MB CSV, PostgreSQL")
@@ -334,24 +356,26 @@ def main() -> int:
         "speed-up vs per-row Person.save() alone (less work than ours):  "
         f"{orm_extrapolated / import_seconds:6.1f}×"
     )
-    if memory:
+    for kind, results in memory.items():
+        if not results:
+            continue
         print()
         print(
-            f"{'peak memory (fresh process)':<30}{'rows':>12}{'baseline MB':>14}{'peak MB':>10}"
-            f"{'growth MB':>11}{'seconds':>10}{'created':>11}"
+            f"{f'peak memory, {kind.upper()} (fresh process)':<34}{'rows':>8}"
+            f"{'baseline MB':>14}{'peak MB':>10}{'growth MB':>11}{'seconds':>10}{'created':>11}"
         )
-        for item in memory:
+        for item in results:
             growth = item["peak_mb"] - item["baseline_mb"]
             print(
                 f"{'':<30}{item['rows']:>12,}{item['baseline_mb']:>14.0f}{item['peak_mb']:>10.0f}"
                 f"{growth:>11.0f}{item['seconds']:>10.1f}{item['created']:>11,}"
             )
-        if len(memory) > 1:
-            first, last = memory[0], memory[-1]
+        if len(results) > 1:
+            first, last = results[0], results[-1]
             ratio = last["peak_mb"] / first["peak_mb"]
             print(
-                f"peak memory ratio {last['rows']:,} / {first['rows']:,} rows: {ratio:.2f}×   "
-                f"(target: flat, ≈ 1×)"
+                f"peak memory ratio {kind.upper()} {last['rows']:,} / {first['rows']:,} rows: "
+                f"{ratio:.2f}×   (target: flat, ≈ 1×)"
             )
     return 0
 

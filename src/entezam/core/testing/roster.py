@@ -77,10 +77,21 @@ def csv_bytes(rows, header=HEADER_FA, encoding: str = "utf-8") -> bytes:
 
 def xlsx_bytes(rows, header=HEADER_FA) -> bytes:
     """An XLSX as Excel would hold the rows: numbers as numbers, dates as date cells."""
+    buffer = io.BytesIO()
+    _write_xlsx(buffer, rows, header, {"in_memory": True})
+    return buffer.getvalue()
+
+
+def write_xlsx(path: Path, rows, header=HEADER_FA) -> Path:
+    """`xlsx_bytes` straight to a file, in constant memory whatever the number of rows."""
+    _write_xlsx(str(path), rows, header, {"constant_memory": True})
+    return path
+
+
+def _write_xlsx(target, rows, header, options: dict) -> None:
     import xlsxwriter
 
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(target, {**options, "strings_to_numbers": False})
     sheet = workbook.add_worksheet()
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     sheet.write_row(0, 0, header)
@@ -93,7 +104,6 @@ def xlsx_bytes(rows, header=HEADER_FA) -> bytes:
             else:
                 sheet.write_string(row_index, column, value)
     workbook.close()
-    return buffer.getvalue()
 
 
 def active_standards():

@@ -6,37 +6,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0001_initial'),
-        ('vetting', '0001_initial'),
+        ("institutions", "0001_initial"),
+        ("vetting", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='application',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by'),
+            model_name="application",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decided by",
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='institution',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='institutions.institution', verbose_name='institution'),
+            model_name="application",
+            name="institution",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="institutions.institution",
+                verbose_name="institution",
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='standard',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='vetting.standard', verbose_name='standard'),
+            model_name="application",
+            name="standard",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="vetting.standard",
+                verbose_name="standard",
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='status',
-            field=models.CharField(choices=[('submitted', 'Submitted'), ('screening', 'Screening'), ('background_check', 'Background check'), ('interview', 'Interview'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], default='submitted', max_length=20, verbose_name='status'),
+            model_name="application",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "Submitted"),
+                    ("screening", "Screening"),
+                    ("background_check", "Background check"),
+                    ("interview", "Interview"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("withdrawn", "Withdrawn"),
+                ],
+                default="submitted",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='applicationstep',
-            name='actor',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="applicationstep",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]
