@@ -46,7 +46,7 @@ ALREADY_EMPLOYED = (
 )
 
 
-def _tidy_names(data: dict) -> dict:
+def tidy_names(data: dict) -> dict:
     for name in NAME_FIELDS:
         value = data.get(name)
         if isinstance(value, str):
@@ -78,7 +78,7 @@ def person_update(*, actor, person: Person, **data) -> Person:
     return update_object(
         actor=actor,
         obj=person,
-        data=_tidy_names(dict(data)),
+        data=tidy_names(dict(data)),
         fields=[name for name in EDITABLE_FIELDS if name in data],
         action="person.update",
     )

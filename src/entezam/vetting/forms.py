@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.persian.forms import JalaliDateField
-from entezam.personnel.choices import Education, Position
+from entezam.core.persian.forms import JalaliDateField, MobileField, NationalCodeField
+from entezam.institutions.models import Institution
+from entezam.personnel.choices import Education, Gender, MilitaryService, Position
+from entezam.personnel.validators import validate_person_name
 
 from .choices import CheckResult, RuleKind
 from .rules import RULE_PARAMS
@@ -119,3 +121,49 @@ class ResultsFileForm(forms.Form):
         if upload.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class ApplicantForm(forms.Form):
+    """One applicant registered by hand: the person's details and the position applied for."""
+
+    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    national_code = NationalCodeField(label=_("National code"))
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, validators=[validate_person_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, validators=[validate_person_name]
+    )
+    father_name = forms.CharField(
+        label=_("Father's name"),
+        max_length=100,
+        required=False,
+        validators=[validate_person_name],
+    )
+    birth_date = JalaliDateField(label=_("Birth date"))
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    mobile = MobileField(label=_("Mobile"), required=False)
+    education = forms.ChoiceField(label=_("Education"), choices=Education.choices)
+    military_service = forms.ChoiceField(
+        label=_("Military service"),
+        choices=[("", _("— (women)")), *MilitaryService.choices],
+        required=False,
+        help_text=_("Required for men."),
+    )
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions.order_by("name")
+        for name in ("first_name", "last_name", "father_name", "national_code"):
+            self.fields[name].widget.attrs["autocomplete"] = "off"
+        if institutions.count() == 1:
+            self.fields["institution"].initial = institutions.get()
+            self.fields["institution"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        # The service checks this too; here it is reported with the other fields' problems.
+        if data.get("gender") == Gender.MALE and not data.get("military_service"):
+            self.add_error("military_service", _("Military service status is required for men."))
+        return data

@@ -418,6 +418,119 @@ def application_open(
     return application
 
 
+APPLICANT_FIELDS = (
+    "first_name",
+    "last_name",
+    "father_name",
+    "birth_date",
+    "gender",
+    "mobile",
+    "education",
+    "military_service",
+)
+# Left empty on the form, these keep what the person's record already holds (as in a roster).
+KEEP_WHEN_EMPTY = ("father_name", "mobile", "military_service")
+
+
+def _field_error(field: str, code: str, fa: str, en: str) -> ValidationError:
+    return ValidationError({field: ValidationError(bilingual(fa, en), code=code)})
+
+
+@transaction.atomic
+def applicant_register(
+    *, actor, institution: Institution, position: str, national_code: str, **details
+) -> Application:
+    """Register one applicant by hand: a one-row roster.
+
+    Creates the person (or brings a registered person's details up to date, as a roster
+    import would) and opens their application with `institution` for `position`. A person
+    actively employed by another institution is refused; nobody is moved between
+    institutions here. Audited as `person.create`/`person.update` and `application.open`.
+    """
+    from entezam.personnel.choices import Gender
+    from entezam.personnel.roster import importable_institutions
+    from entezam.personnel.services import tidy_names
+
+    unknown = set(details) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise TypeError(f"applicant_register() got unexpected fields: {sorted(unknown)}")
+    details = tidy_names(dict(details))
+    require_model_action(actor, Application, "add")
+    if not importable_institutions(actor).filter(pk=institution.pk).exists():
+        if Institution.objects.visible_to(actor).filter(pk=institution.pk).exists():
+            raise _field_error(
+                "institution",
+                "institution_not_hiring",
+                "این موسسه فعال یا در حال تأسیس نیست و متقاضی نمی‌پذیرد.",
+                "This institution is not active or developing and takes no applicants.",
+            )
+        raise Http404
+    if details.get("gender") == Gender.MALE and not details.get("military_service"):
+        raise _field_error(
+            "military_service",
+            "required_for_men",
+            "وضعیت نظام وظیفه برای مردان لازم است.",
+            "Military service status is required for men.",
+        )
+    person = Person.objects.select_for_update().filter(national_code=national_code).first()
+    if (
+        person is not None
+        and Employment.objects.filter(person=person, end_date__isnull=True)
+        .exclude(institution=institution)
+        .exists()
+    ):
+        raise _field_error(
+            "national_code",
+            "employed_elsewhere",
+            "این فرد هم‌اکنون در موسسه دیگری مشغول به کار است؛ ثبت متقاضی کسی را از "
+            "موسسه‌ای به موسسه دیگر منتقل نمی‌کند.",
+            "This person is actively employed by another institution; registering an "
+            "applicant never moves anyone between institutions.",
+        )
+    created = person is None
+    if created:
+        person = Person(national_code=national_code, **details)
+        person.full_clean()
+        person.save()
+    try:
+        application = application_open(
+            actor=actor, person=person, institution=institution, position=position
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "person" in exc.error_dict:
+            raise ValidationError({"national_code": exc.error_dict["person"]}) from None
+        raise
+    if created:
+        ensure_still_visible(actor, "add", person)
+        given = audit._jsonable({"national_code": national_code, **details})
+        audit.record(
+            actor=actor,
+            action="person.create",
+            obj=person,
+            changes={
+                name: [None, value] for name, value in given.items() if value not in (None, "")
+            },
+            permission="add",
+        )
+        return application
+    fields = [
+        name
+        for name in APPLICANT_FIELDS
+        if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
+    ]
+    before = audit.snapshot(person, fields)
+    for name in fields:
+        setattr(person, name, details[name])
+    person.full_clean()
+    changes = audit.diff(before, audit.snapshot(person, fields))
+    if changes:
+        person.save()
+        audit.record(
+            actor=actor, action="person.update", obj=person, changes=changes, permission="add"
+        )
+    return application
+
+
 def applications_open_bulk(
     *, actor, institution, items: Iterable[tuple[int, str]]
 ) -> dict[int, str]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.PipelineView.as_view(), name="pipeline"),
     path("screen/", views.ScreenView.as_view(), name="screen"),
     path("applications/", views.ApplicationListView.as_view(), name="application_list"),
+    path("applications/new/", views.ApplicantRegisterView.as_view(), name="applicant_register"),
     path(
         "applications/<int:pk>/", views.ApplicationDetailView.as_view(), name="application_detail"
     ),

@@ -23,6 +23,7 @@ from . import selectors, services
 from .choices import ADVANCES, ApplicationStatus, StandardStatus
 from .filtersets import ApplicationFilterSet, StandardFilterSet
 from .forms import (
+    ApplicantForm,
     BackgroundCheckForm,
     MedicalCertificateForm,
     ReasonForm,
@@ -153,6 +154,43 @@ class ApplicationListView(ObjectListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "institution", "standard")
+
+
+class ApplicantRegisterView(LoginRequiredMixin, View):
+    """Register one applicant by hand (a one-row roster): person details and position."""
+
+    template_name = "vetting/applicant_form.html"
+
+    def _form(self, data=None):
+        from entezam.personnel.roster import importable_institutions
+
+        if not allowed_roles(self.request.user, Application, "add"):
+            raise PermissionDenied
+        institutions = importable_institutions(self.request.user)
+        initial = {}
+        wanted = self.request.GET.get("institution", "")
+        if wanted.isdigit():
+            initial["institution"] = institutions.filter(pk=wanted).first()
+        return ApplicantForm(data, institutions=institutions, initial=initial)
+
+    def get(self, request, *args, **kwargs):
+        return render(request, self.template_name, {"form": self._form()})
+
+    def post(self, request, *args, **kwargs):
+        form = self._form(request.POST)
+        if form.is_valid():
+            try:
+                application = services.applicant_register(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The application of %(person)s was opened; screening comes next.")
+                    % {"person": application.person},
+                )
+                return HttpResponseRedirect(application.get_absolute_url())
+        return render(request, self.template_name, {"form": form}, status=200)
 
 
 class ApplicationDetailView(ObjectDetailView):

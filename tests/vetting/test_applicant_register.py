@@ -1,0 +1,199 @@
+"""Registering one applicant by hand: a one-row roster through a form."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+
+from entezam.core.models import AuditEvent
+from entezam.core.testing.people_factories import EmploymentFactory, PersonFactory
+from entezam.core.testing.roster import national_code
+from entezam.institutions.choices import InstitutionStatus
+from entezam.personnel.models import Person
+from entezam.vetting import services
+from entezam.vetting.models import Application
+
+URL = reverse("vetting:applicant_register")
+
+
+def form_data(world, **overrides):
+    data = {
+        "institution": world.inst_a.pk,
+        "position": "guard",
+        "national_code": national_code(41),
+        "first_name": "علي",  # Arabic yeh: kept as written, found by search as «علی»
+        "last_name": "کریمی",
+        "father_name": "حسن",
+        "birth_date": "۱۳۷۰/۰۵/۱۲",
+        "gender": "male",
+        "mobile": "۰۹۱۲۳۴۵۶۷۸۹",
+        "education": "diploma",
+        "military_service": "completed",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_a_manager_registers_a_new_applicant(world, guard_standard, client):
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world))
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == application.get_absolute_url()
+    person = application.person
+    assert (person.national_code, person.first_name, person.mobile) == (
+        national_code(41),
+        "علي",
+        "09123456789",
+    )
+    assert "علی کریمی" in person.search_name
+    assert person.birth_date == datetime.date(1991, 8, 3)
+    assert (application.institution, application.position, application.status) == (
+        world.inst_a,
+        "guard",
+        "submitted",
+    )
+    assert application.standard == guard_standard
+    assert list(application.steps.values_list("to_status", "actor")) == [
+        ("submitted", world.manager.pk)
+    ]
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"person.create", "application.open"} <= actions
+    # The manager now sees the person they registered.
+    assert client.get(reverse("personnel:detail", args=[person.pk])).status_code == 200
+
+
+def test_the_form_offers_only_institutions_the_user_may_register_into(world, client):
+    client.force_login(world.manager)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["institution"].queryset) == [world.inst_a]
+    client.force_login(world.hq_admin)
+    queryset = client.get(URL).context["form"].fields["institution"].queryset
+    assert set(queryset) == {world.inst_a, world.inst_a2, world.inst_b}
+
+
+@pytest.mark.parametrize("role", ["province_officer", "station_officer", "hq_analyst", "operator"])
+def test_roles_that_do_not_open_applications_are_refused(role, world, client):
+    client.force_login(getattr(world, role))
+    assert client.get(URL).status_code == 403
+    assert client.post(URL, form_data(world)).status_code == 403
+    assert not Person.objects.exists()
+
+
+def test_a_foreign_institution_is_refused_and_nothing_is_written(world, guard_standard, client):
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, institution=world.inst_b.pk))
+    assert response.status_code == 200
+    assert "institution" in response.context["form"].errors
+    assert not Person.objects.exists() and not Application.objects.exists()
+    with pytest.raises(Http404):
+        services.applicant_register(
+            actor=world.manager,
+            institution=world.inst_b,
+            position="guard",
+            national_code=national_code(41),
+            first_name="علی",
+            last_name="کریمی",
+            birth_date=datetime.date(1991, 8, 3),
+            gender="male",
+            education="diploma",
+            military_service="completed",
+        )
+    assert not Person.objects.exists()
+
+
+def test_every_bad_field_is_named(world, guard_standard, client):
+    client.force_login(world.manager)
+    response = client.post(
+        URL,
+        form_data(
+            world,
+            national_code="0012345678",
+            first_name="=HYPERLINK(1)",
+            birth_date="1370/13/40",
+            mobile="0912",
+        ),
+    )
+    errors = response.context["form"].errors
+    assert set(errors) == {"national_code", "first_name", "birth_date", "mobile"}
+    assert not Person.objects.exists()
+
+
+def test_men_need_a_military_service_status(world, guard_standard, client):
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, military_service=""))
+    assert "military_service" in response.context["form"].errors
+    assert not Person.objects.exists()
+    response = client.post(URL, form_data(world, gender="female", military_service=""))
+    assert response.status_code == 302
+
+
+def test_a_registered_person_is_brought_up_to_date_not_duplicated(world, guard_standard, client):
+    person = PersonFactory(national_code=national_code(41), first_name="رضا", mobile="09120000000")
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, mobile=""))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert Person.objects.count() == 1
+    assert person.first_name == "علي"
+    assert person.mobile == "09120000000"  # left empty on the form: kept
+    event = AuditEvent.objects.get(action="person.update")
+    assert event.changes["first_name"] == ["رضا", "علي"]
+
+
+def test_someone_employed_elsewhere_is_refused(world, guard_standard, client):
+    person = PersonFactory(national_code=national_code(41))
+    EmploymentFactory(person=person, institution=world.inst_b)
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world))
+    error = response.context["form"].errors.as_data()["national_code"][0]
+    assert error.code == "employed_elsewhere"
+    assert "موسسه دیگری" in str(error.message)
+    assert not Application.objects.exists()
+
+
+def test_sending_the_form_twice_opens_one_application(world, guard_standard, client):
+    client.force_login(world.manager)
+    assert client.post(URL, form_data(world)).status_code == 302
+    response = client.post(URL, form_data(world))
+    assert response.status_code == 200
+    error = response.context["form"].errors.as_data()["national_code"][0]
+    assert error.code == "application_exists"
+    assert Application.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_a_position_without_an_active_standard_is_refused(world, guard_standard, client):
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, position="manager"))
+    assert "position" in response.context["form"].errors
+    assert not Person.objects.exists()
+
+
+def test_an_institution_that_is_not_hiring_is_refused(world, guard_standard):
+    world.inst_a.status = InstitutionStatus.SUSPENDED
+    world.inst_a.save()
+    with pytest.raises(ValidationError) as caught:
+        services.applicant_register(
+            actor=world.hq_admin,
+            institution=world.inst_a,
+            position="guard",
+            national_code=national_code(41),
+            first_name="علی",
+            last_name="کریمی",
+            birth_date=datetime.date(1991, 8, 3),
+            gender="male",
+            education="diploma",
+            military_service="completed",
+        )
+    assert caught.value.error_dict["institution"][0].code == "institution_not_hiring"
+    assert not Person.objects.exists()
+
+
+def test_the_application_list_links_to_the_form_for_those_who_may_use_it(world, client):
+    client.force_login(world.manager)
+    assert URL in client.get(reverse("vetting:application_list")).content.decode()
+    client.force_login(world.station_officer)
+    assert URL not in client.get(reverse("vetting:application_list")).content.decode()
