@@ -126,7 +126,9 @@ class ResultsFileForm(forms.Form):
 class ApplicantForm(forms.Form):
     """One applicant registered by hand: the person's details and the position applied for."""
 
-    institution = forms.ModelChoiceField(label=_("Institution"), queryset=Institution.objects.none())
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.none()
+    )
     position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
     national_code = NationalCodeField(label=_("National code"))
     first_name = forms.CharField(
