@@ -346,6 +346,27 @@ def test_same_rows_as_csv_utf8_cp1256_and_xlsx_give_the_same_report(tmp_path, wo
         assert other == reports[0]
 
 
+def test_a_workbook_is_parsed_once(tmp_path, world, standards, monkeypatch):
+    """The second pass reads the rows spooled by the first, not the workbook again."""
+    from entezam.core import xlsx
+
+    parsed = []
+    real_iter_rows = xlsx.iter_rows
+
+    def counting_iter_rows(path):
+        for row in real_iter_rows(path):
+            parsed.append(row[0])
+            yield row
+
+    monkeypatch.setattr(xlsx, "iter_rows", counting_iter_rows)
+    rows = list(roster_rows(40))
+    report = run(tmp_path, xlsx_bytes(rows), world, name="r.xlsx")
+    assert (report.created, report.rejected) == (40, 0)
+    # The header is read once on its own, then every row once.
+    assert len(parsed) == 1 + 41
+    assert Person.objects.count() == 40
+
+
 def test_json_report_has_exactly_the_specified_shape(tmp_path, world, standards):
     rows = list(roster_rows(3))
     rows[1][5] = "?"

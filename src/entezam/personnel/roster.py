@@ -29,6 +29,7 @@ import datetime
 import hashlib
 import json
 import os
+import pickle
 import re
 import shutil
 import sqlite3
@@ -489,6 +490,8 @@ class RosterSource:
     name: str
     kind: str = ""
     columns: dict[str, int] = field(default_factory=dict)
+    # Set once the national-code pass has spooled an XLSX's rows (see `national_codes`).
+    spool: Path | None = None
 
     @classmethod
     def open(cls, path: Path | str, name: str = "") -> RosterSource:
@@ -533,6 +536,9 @@ class RosterSource:
     def rows(self) -> Iterator[tuple[int, tuple]]:
         """(spreadsheet row number, cells in `FIELDS` order) for each non-empty row after
         the header; a column the file does not have gives None."""
+        if self.spool is not None:
+            yield from self._spooled_rows()
+            return
         header_seen = False
         width = max(self.columns.values()) + 1
         missing = any(name not in self.columns for name in FIELDS)
@@ -554,7 +560,16 @@ class RosterSource:
         finally:
             rows.close()
 
-    def national_codes(self) -> Iterator[tuple[int, Any]]:
+    def national_codes(self, spool_directory: str | None = None) -> Iterator[tuple[int, Any]]:
+        """(row number, national-code cell) of each data row.
+
+        An XLSX costs far more to parse than a CSV, so with `spool_directory` its rows are
+        parsed once: this pass also writes them (in `FIELDS` order) to a spool file there,
+        which `rows()` then reads back instead of the workbook.
+        """
+        if self.kind == "xlsx" and spool_directory is not None:
+            yield from self._spooling_national_codes(Path(spool_directory) / "rows.spool")
+            return
         position = self.columns["national_code"]
         header_seen = False
         rows = self._raw_rows()
@@ -568,6 +583,28 @@ class RosterSource:
                 yield index, row[position] if position < len(row) else ""
         finally:
             rows.close()
+
+    def _spooling_national_codes(self, path: Path) -> Iterator[tuple[int, Any]]:
+        rows = self.rows()
+        try:
+            with open(path, "wb") as spool:
+                # One pickle per row: a Pickler kept open would remember every row it wrote.
+                write, dumps, protocol = spool.write, pickle.dumps, pickle.HIGHEST_PROTOCOL
+                for index, cells in rows:
+                    write(dumps((index, cells), protocol))
+                    yield index, cells[0]
+        finally:
+            rows.close()
+        self.spool = path
+
+    def _spooled_rows(self) -> Iterator[tuple[int, tuple]]:
+        with open(self.spool, "rb") as spool:
+            load = partial(pickle.load, spool)
+            while True:
+                try:
+                    yield load()
+                except EOFError:
+                    return
 
 
 # --------------------------------------------------------------------------- validation
@@ -1122,7 +1159,7 @@ def roster_import(
             index = NationalCodeIndex(directory)
             try:
                 counter = _Counter("read", progress)
-                index.add_all(source.national_codes(), counter.tick)
+                index.add_all(source.national_codes(directory), counter.tick)
                 counter.finish()
                 duplicates = index.duplicates()
             finally:
