@@ -197,3 +197,78 @@ def test_the_application_list_links_to_the_form_for_those_who_may_use_it(world, 
     assert URL in client.get(reverse("vetting:application_list")).content.decode()
     client.force_login(world.station_officer)
     assert URL not in client.get(reverse("vetting:application_list")).content.decode()
+
+
+# --- API ------------------------------------------------------------------------------
+
+API_URL = "/api/v1/applications/register/"
+
+
+def api_payload(world, **overrides):
+    payload = {
+        "institution": world.inst_a.registration_number,
+        "position": "guard",
+        "national_code": "۱۰۰۰۰۰۲۸۷۱",
+        "first_name": "علی",
+        "last_name": "کریمی",
+        "birth_date": "1370/05/12",
+        "gender": "male",
+        "education": "diploma",
+        "military_service": "completed",
+    }
+    payload.update(overrides)
+    return payload
+
+
+@pytest.fixture
+def api(world):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.manager)
+    return client
+
+
+def test_api_registers_an_applicant(world, guard_standard, api):
+    response = api.post(API_URL, api_payload(world), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["position"], body["institution"]) == (
+        "submitted",
+        "guard",
+        world.inst_a.registration_number,
+    )
+    person = Person.objects.get()
+    assert person.national_code == "1000002871"
+    assert person.birth_date == datetime.date(1991, 8, 3)
+    assert AuditEvent.objects.filter(action="application.open").count() == 1
+
+
+def test_api_names_every_bad_field(world, guard_standard, api):
+    response = api.post(
+        API_URL,
+        api_payload(world, national_code="123", first_name="=CMD()", birth_date="1370/14/01"),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"national_code", "first_name", "birth_date"}
+    assert not Person.objects.exists()
+
+
+def test_api_refuses_a_foreign_institution_and_other_roles(world, guard_standard, api):
+    response = api.post(
+        API_URL, api_payload(world, institution=world.inst_b.registration_number), format="json"
+    )
+    assert response.status_code == 404
+    api.force_authenticate(world.station_officer)
+    assert api.post(API_URL, api_payload(world), format="json").status_code == 403
+    assert not Person.objects.exists()
+
+
+def test_api_reports_a_conflict_on_the_national_code(world, guard_standard, api):
+    person = PersonFactory(national_code="1000002871")
+    EmploymentFactory(person=person, institution=world.inst_b)
+    response = api.post(API_URL, api_payload(world), format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["national_code"]
+    assert not Application.objects.exists()

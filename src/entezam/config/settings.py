@@ -222,6 +222,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",
+        "RuleKindEnum": "entezam.vetting.choices.RuleKind",
+        "PositionEnum": "entezam.personnel.choices.Position",
+    },
 }
 
 LOGGING = {

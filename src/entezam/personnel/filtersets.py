@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from entezam.institutions.models import Institution
 
@@ -15,6 +17,11 @@ class EmploymentStatus:
     CHOICES = [(ACTIVE, _("Employed now")), (NONE, _("Not employed now"))]
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _InstitutionFilter(django_filters.ModelChoiceFilter):
+    """An institution by id (the API schema cannot infer it: the filter has a method)."""
+
+
 class PersonFilterSet(django_filters.FilterSet):
     """One filterset for the people list page and the API."""
 
@@ -25,7 +32,7 @@ class PersonFilterSet(django_filters.FilterSet):
     education = django_filters.ChoiceFilter(
         choices=Education.choices, label=_("Education"), empty_label=_("All")
     )
-    institution = django_filters.ModelChoiceFilter(
+    institution = _InstitutionFilter(
         queryset=Institution.objects.none(),
         label=_("Institution"),
         empty_label=_("All"),

@@ -1,17 +1,21 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action as api_action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from entezam.core.api.fields import JalaliField
+from entezam.core.api.fields import IdentifierField, JalaliField
 from entezam.core.api.viewsets import ScopedViewSet
+from entezam.core.persian import JalaliDateError
+from entezam.core.persian.text import bilingual
 from entezam.core.scoping import allowed_roles
 from entezam.institutions.models import Institution
-from entezam.personnel.choices import Position
+from entezam.personnel.choices import Education, Gender, MilitaryService, Position
 from entezam.personnel.models import Person
+from entezam.personnel.validators import validate_person_name
 
 from . import services
 from .choices import ApplicationStatus, CheckResult, RuleKind
@@ -194,6 +198,48 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return services.application_open(actor=self.context["request"].user, **validated_data)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class BirthDateField(serializers.Field):
+    """A birth date as a roster cell gives it: Jalali (`1370/05/12`, any digits) or ISO."""
+
+    def to_internal_value(self, data):
+        from entezam.personnel.roster import parse_birth_date
+
+        try:
+            return parse_birth_date(data)
+        except JalaliDateError as exc:
+            raise serializers.ValidationError(
+                bilingual(exc.message_fa, exc.message_en), code=exc.code
+            ) from None
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class ApplicantSerializer(serializers.Serializer):
+    """One applicant registered by hand (a one-row roster): see `applicant_register`."""
+
+    institution = serializers.CharField(help_text="registration number")
+    position = serializers.ChoiceField(choices=Position.choices)
+    national_code = IdentifierField("national_code")
+    first_name = serializers.CharField(max_length=100, validators=[validate_person_name])
+    last_name = serializers.CharField(max_length=100, validators=[validate_person_name])
+    father_name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validate_person_name],
+    )
+    birth_date = BirthDateField(help_text="Jalali (1370/05/12) or ISO (1991-08-03)")
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    mobile = IdentifierField("mobile", required=False, allow_blank=True, default="")
+    education = serializers.ChoiceField(choices=Education.choices)
+    military_service = serializers.ChoiceField(
+        choices=MilitaryService.choices, required=False, allow_blank=True, default=""
+    )
+
+
 class AdvanceSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(
         choices=[ApplicationStatus.BACKGROUND_CHECK, ApplicationStatus.INTERVIEW]
@@ -235,13 +281,14 @@ class ApplicationViewSet(ScopedViewSet):
         return queryset
 
     def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
         if self.action == "list":
-            serializer = super().get_serializer(*args, **kwargs)
-            child = serializer.child
-            child.fields.pop("rule_results", None)
-            child.fields.pop("steps", None)
-            return serializer
-        return super().get_serializer(*args, **kwargs)
+            # Lists leave out each application's rule results and steps. (The schema
+            # generator asks for a single serializer, without `many`.)
+            fields = getattr(serializer, "child", serializer).fields
+            fields.pop("rule_results", None)
+            fields.pop("steps", None)
+        return serializer
 
     def _respond(self, application):
         application = (
@@ -272,6 +319,33 @@ class ApplicationViewSet(ScopedViewSet):
                 )
         report = services.applications_screen(actor=request.user, institution=institution)
         return Response(report.as_dict())
+
+    @extend_schema(request=ApplicantSerializer, responses={201: ApplicationSerializer})
+    @api_action(detail=False, methods=["post"])
+    def register(self, request):
+        """Register one applicant (a one-row roster): the person is created or brought up to
+        date and their application opened. 400 names every field's problem."""
+        if not allowed_roles(request.user, Application, "add"):
+            raise exceptions.PermissionDenied()
+        serializer = ApplicantSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        institution = (
+            Institution.objects.visible_to(request.user)
+            .filter(registration_number=data.pop("institution"))
+            .first()
+        )
+        if institution is None:
+            return Response(
+                {"institution": ["No such institution in your scope."]},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        application = services.applicant_register(
+            actor=request.user, institution=institution, **data
+        )
+        response = self._respond(application)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
     @extend_schema(request=AdvanceSerializer, responses=ApplicationSerializer)
     @api_action(detail=True, methods=["post"])

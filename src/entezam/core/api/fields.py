@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from entezam.core.persian import format_jalali
+from entezam.core.persian.validators import CHECKS, reason_text
 
 
 class JalaliField(serializers.ReadOnlyField):
@@ -11,3 +12,21 @@ class JalaliField(serializers.ReadOnlyField):
 
     def to_representation(self, value):
         return format_jalali(value, digits="en") if value else None
+
+
+class IdentifierField(serializers.CharField):
+    """An identifier (`national_code`, `mobile`, `postal_code`, `sheba`) in any digits,
+    cleaned to its canonical form; the API twin of `core.persian.forms` identifier fields."""
+
+    def __init__(self, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not text:
+            return text
+        result = CHECKS[self.kind](text)
+        if not result.ok:
+            raise serializers.ValidationError(reason_text(self.kind, result.code), code=result.code)
+        return result.value
