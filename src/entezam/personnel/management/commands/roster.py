@@ -38,25 +38,30 @@ class ProgressBar:
     def __init__(self, stream):
         self.stream = stream
         self.started = time.monotonic()
-        self.phase_started = self.started
+        # A phase reports first when its first 1,000 rows are done: it began when the
+        # previous phase ended (or when the import began).
+        self.phase_started = self.previous_phase_ended = self.started
         self.phase = ""
         self.last_draw = 0.0
 
     def __call__(self, phase: str, done: int, total: int | None) -> None:
         now = time.monotonic()
         if phase != self.phase:
-            self.phase, self.phase_started = phase, now
+            self.phase, self.phase_started = phase, self.previous_phase_ended
         final = total is not None and done >= total
+        if final:
+            self.previous_phase_ended = now
         if not final and now - self.last_draw < 0.1:
             return
         self.last_draw = now
-        rate = done / max(now - self.phase_started, 1e-6)
+        elapsed = now - self.phase_started
+        speed = f"  {done / elapsed:,.0f} rows/s" if elapsed >= 0.05 and done else ""
         if total:
             filled = int(self.WIDTH * min(done, total) / total)
             bar = "#" * filled + "-" * (self.WIDTH - filled)
-            line = f"{phase:<7}[{bar}] {done:,}/{total:,} rows  {rate:,.0f} rows/s"
+            line = f"{phase:<7}[{bar}] {done:,}/{total:,} rows{speed}"
         else:
-            line = f"{phase:<7}{done:,} rows  {rate:,.0f} rows/s"
+            line = f"{phase:<7}{done:,} rows{speed}"
         self.stream.write("\r" + line.ljust(78))
         if final:
             self.stream.write("\n")
