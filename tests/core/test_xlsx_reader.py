@@ -180,3 +180,33 @@ def test_a_workbook_without_its_sheet_is_refused(tmp_path):
     path.write_bytes(buffer.getvalue())
     with pytest.raises(XlsxError):
         list(iter_rows(path))
+
+
+def sheet_of(rows_xml: str, prolog: str = "") -> bytes:
+    return (
+        prolog + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>" + rows_xml + "</sheetData></worksheet>"
+    ).encode()
+
+
+def test_a_part_declaring_entities_is_refused_before_expanding_them(tmp_path):
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    sheet = sheet_of('<row r="1"><c t="inlineStr"><is><t>&b;</t></is></c></row>', laughs)
+    with pytest.raises(XlsxError):
+        list(iter_rows(hand_made(tmp_path, sheet=sheet)))
+
+
+@pytest.mark.parametrize("reference", ["A-1", "XFE1", "Ж1"])
+def test_impossible_cell_references_are_refused(tmp_path, reference):
+    sheet = sheet_of(f'<row r="1"><c r="{reference}"><v>1</v></c></row>')
+    with pytest.raises(XlsxError):
+        list(iter_rows(hand_made(tmp_path, sheet=sheet)))
+
+
+def test_sheet_relationships_resolve_against_the_workbook_folder(tmp_path):
+    # Target "worksheets/data.xml" next to xl/workbook.xml is xl/worksheets/data.xml.
+    sheet = sheet_of('<row r="3"><c r="B3" t="inlineStr"><is><t>ب</t></is></c></row>')
+    assert list(iter_rows(hand_made(tmp_path, sheet=sheet))) == [(3, ["", "ب"])]

@@ -43,15 +43,26 @@ def _local(name: str) -> str:
     return name.rpartition("}")[2]
 
 
-def _parse(archive: zipfile.ZipFile, member: str, start, end=None, text=None) -> None:
-    """Run expat over one archive member, block by block, with the given handlers."""
+def _refuse_doctype(*args) -> None:
+    # Office parts never declare a DTD; one that does is refused before any entity is read.
+    raise XlsxError("a document type declaration in a workbook part")
+
+
+def _parser(start, end=None, text=None):
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_doctype
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
     if text is not None:
         parser.CharacterDataHandler = text
+    return parser
+
+
+def _parse(archive: zipfile.ZipFile, member: str, start, end=None, text=None) -> None:
+    """Run expat over one archive member, block by block, with the given handlers."""
+    parser = _parser(start, end, text)
     with archive.open(member) as stream:
         while block := stream.read(BLOCK):
             parser.Parse(block, False)
@@ -173,7 +184,12 @@ def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
         _parse(archive, rels, relationship)
     target = relationships.get(found["sheet"] or "")
     if target:
-        path = target if target.startswith("/") else posixpath.join("xl", target)
+        # A relative target is relative to the workbook part's folder.
+        path = (
+            target
+            if target.startswith("/")
+            else posixpath.join(posixpath.dirname(workbook), target)
+        )
         sheet = _member(archive, posixpath.normpath(path))
     else:  # no relationships: the conventional name
         sheet = _member(archive, "xl/worksheets/sheet1.xml")
@@ -183,9 +199,14 @@ def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
 
 
 def _column_index(letters: str) -> int:
+    """`A` → 0, `Z` → 25, `AA` → 26; a reference that is not letters raises XlsxError."""
     index = 0
-    for letter in letters:
+    for letter in letters.upper():
+        if not "A" <= letter <= "Z":
+            raise XlsxError(f"bad cell reference {letters!r}")
         index = index * 26 + ord(letter) - 64
+    if index > 16384:  # Excel's last column is XFD
+        raise XlsxError(f"cell reference {letters!r} beyond the last column")
     return index - 1
 
 
@@ -290,8 +311,8 @@ class _SheetReader:
 
     def _start_cell(self, attrs: dict) -> None:
         reference = attrs.get("r")
-        if reference:
-            letters = reference.rstrip("0123456789")
+        letters = reference.rstrip("0123456789") if reference else ""
+        if letters:
             column = self._columns.get(letters)
             if column is None:
                 column = self._columns[letters] = _column_index(letters)
@@ -379,11 +400,7 @@ def iter_rows(path: Path | str) -> Iterator[tuple[int, list]]:
             reader = _SheetReader(
                 strings, _date_styles(archive, _member(archive, "xl/styles.xml")), date1904
             )
-            parser = expat.ParserCreate(namespace_separator="}")
-            parser.buffer_text = True
-            parser.StartElementHandler = reader.start
-            parser.EndElementHandler = reader.end
-            parser.CharacterDataHandler = reader.text
+            parser = _parser(reader.start, reader.end, reader.text)
             with archive.open(sheet) as stream:
                 while block := stream.read(BLOCK):
                     parser.Parse(block, False)
