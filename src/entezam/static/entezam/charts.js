@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
       data: { labels, datasets: [{ data: values, backgroundColor: colors, borderRadius: 6 }] },
       options: {
         plugins: { legend: { display: false }, tooltip: { rtl, callbacks: { label: (c) => digits(c.parsed.y) } } },
-        scales: { x: { reverse: rtl }, y: { beginAtZero: true, ticks: { callback: (v) => digits(v) } } },
+        scales: { x: { reverse: rtl }, y: { beginAtZero: true, ticks: { precision: 0, callback: (v) => digits(v) } } },
       },
     });
   });
