@@ -418,5 +418,7 @@ def iter_rows(path: Path | str) -> Iterator[tuple[int, list]]:
         OSError,
     ) as exc:
         raise XlsxError(str(exc)) from None
-    except (KeyError, RuntimeError, NotImplementedError) as exc:  # encrypted or odd members
+    # zipfile: KeyError for a missing member, RuntimeError for an encrypted one,
+    # NotImplementedError for a compression method it cannot inflate (e.g. Deflate64).
+    except (KeyError, RuntimeError, NotImplementedError) as exc:
         raise XlsxError(str(exc)) from None

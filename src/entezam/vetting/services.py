@@ -418,20 +418,6 @@ def application_open(
     return application
 
 
-APPLICANT_FIELDS = (
-    "first_name",
-    "last_name",
-    "father_name",
-    "birth_date",
-    "gender",
-    "mobile",
-    "education",
-    "military_service",
-)
-# Left empty on the form, these keep what the person's record already holds (as in a roster).
-KEEP_WHEN_EMPTY = ("father_name", "mobile", "military_service")
-
-
 def _field_error(field: str, code: str, fa: str, en: str) -> ValidationError:
     return ValidationError({field: ValidationError(bilingual(fa, en), code=code)})
 
@@ -448,10 +434,10 @@ def applicant_register(
     institutions here. Audited as `person.create`/`person.update` and `application.open`.
     """
     from entezam.personnel.choices import Gender
-    from entezam.personnel.roster import importable_institutions
+    from entezam.personnel.roster import KEEP_WHEN_EMPTY, PERSON_FIELDS, importable_institutions
     from entezam.personnel.services import tidy_names
 
-    unknown = set(details) - set(APPLICANT_FIELDS)
+    unknown = set(details) - set(PERSON_FIELDS)
     if unknown:
         raise TypeError(f"applicant_register() got unexpected fields: {sorted(unknown)}")
     details = tidy_names(dict(details))
@@ -515,7 +501,7 @@ def applicant_register(
         return application
     fields = [
         name
-        for name in APPLICANT_FIELDS
+        for name in PERSON_FIELDS
         if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
     ]
     before = audit.snapshot(person, fields)
