@@ -34,7 +34,7 @@ from entezam.core import audit
 from entezam.core.models import Job
 from entezam.core.persian.text import bilingual
 from entezam.core.scoping import ensure_still_visible, require, require_model_action
-from entezam.core.services import require_reason
+from entezam.core.services import require_reason, update_object
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Position
 from entezam.personnel.models import Employment, Person
@@ -504,16 +504,8 @@ def applicant_register(
         for name in PERSON_FIELDS
         if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
     ]
-    before = audit.snapshot(person, fields)
-    for name in fields:
-        setattr(person, name, details[name])
-    person.full_clean()
-    changes = audit.diff(before, audit.snapshot(person, fields))
-    if changes:
-        person.save()
-        audit.record(
-            actor=actor, action="person.update", obj=person, changes=changes, permission="add"
-        )
+    # The open application has brought the person into the actor's scope.
+    update_object(actor=actor, obj=person, data=details, fields=fields, action="person.update")
     return application
 
 
