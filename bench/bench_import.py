@@ -39,6 +39,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The test factories (`tests.*`) build the benchmarks' data.
+sys.path.insert(0, str(PROJECT_ROOT))
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/entezam_bench_import"
 TEMPLATE = "entezam_test_template"
 REGISTRATION_NUMBER = "99001"
@@ -75,9 +79,9 @@ def setup_django(url: str) -> None:
 def prepare() -> None:
     from django.core.management import call_command
 
-    from entezam.core.testing.factories import InstitutionFactory
-    from entezam.core.testing.roster import active_standards
     from entezam.institutions.models import Institution
+    from tests.institutions.factories import InstitutionFactory
+    from tests.roster.files import active_standards
 
     call_command("migrate", verbosity=0)
     if not Institution.objects.filter(registration_number=REGISTRATION_NUMBER).exists():
@@ -93,7 +97,7 @@ def clear_people() -> None:
 
 
 def write_roster(path: Path, rows: int) -> Path:
-    from entezam.core.testing.roster import roster_rows, write_csv
+    from tests.roster.files import roster_rows, write_csv
 
     return write_csv(path, roster_rows(rows))
 
@@ -101,7 +105,8 @@ def write_roster(path: Path, rows: int) -> Path:
 def run_import(path: Path):
     from entezam.accounts.seed import system_actor
     from entezam.institutions.models import Institution
-    from entezam.personnel.roster import Mode, roster_import
+    from entezam.roster.choices import Mode
+    from entezam.roster.services import roster_import
 
     institution = Institution.objects.get(registration_number=REGISTRATION_NUMBER)
     actor = system_actor()
@@ -209,7 +214,9 @@ def time_orm_save(
 
 def _save_rows(rows, institution, actor, standards, applications) -> None:
     from entezam.personnel.models import Person
-    from entezam.personnel.roster import CHOICE_KEYS, _key, parse_birth_date
+    from entezam.roster.columns import CHOICE_KEYS
+    from entezam.roster.columns import fold_key as _key
+    from entezam.roster.validation import parse_birth_date
     from entezam.vetting.models import Application, ApplicationStep
     from entezam.vetting.services import active_standard_for
 
@@ -245,8 +252,8 @@ def memory_child(rows: int, directory: str, kind: str) -> None:
     """In a fresh process: import `rows` rows from a `kind` file and print peak RSS (MB)."""
     setup_django(database_url())
     clear_people()
-    from entezam.core.testing.roster import roster_rows, write_xlsx
-    from entezam.personnel import roster
+    from entezam.roster import reading as roster
+    from tests.roster.files import roster_rows, write_xlsx
 
     if kind == "xlsx":
         path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster_rows(rows))

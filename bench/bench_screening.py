@@ -30,6 +30,10 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The test factories (`tests.*`) build the benchmarks' data.
+sys.path.insert(0, str(PROJECT_ROOT))
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "entezam_test_template"
 TARGET_RATIO = 20.0

@@ -29,6 +29,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The test factories (`tests.*`) build the benchmarks' data.
+sys.path.insert(0, str(PROJECT_ROOT))
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/entezam_bench"
 TEMPLATE = "entezam_test_template"

@@ -1,11 +1,8 @@
 import pytest
 
-from entezam.core.testing.factories import (
-    InstitutionFactory,
-    PoliceUnitFactory,
-    ProvinceFactory,
-    user_with_role,
-)
+from tests.accounts.factories import user_with_role
+from tests.geo.factories import PoliceUnitFactory, ProvinceFactory
+from tests.institutions.factories import InstitutionFactory
 
 
 def pytest_configure(config):

@@ -15,7 +15,7 @@ from entezam.accounts.forms import LockoutAuthenticationForm
 from entezam.accounts.models import RoleAssignment
 from entezam.accounts.services import api_token_issue, role_assign, user_create
 from entezam.core.models import AuditEvent
-from entezam.core.testing.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 PASSWORD = "pw-Entezam-1404"
 LOGIN_URL = "/accounts/login/"

@@ -12,12 +12,13 @@ from entezam.accounts.seed import system_actor
 from entezam.core.audit import audit_verify
 from entezam.core.models import AuditEvent
 from entezam.core.persian import check_national_code
-from entezam.core.testing.factories import CountyFactory
+from entezam.core.persian.validators import random_national_code as national_code
 from entezam.geo.models import County, PoliceUnit, Province
 from entezam.geo.seed import load_provinces, seed_police_units
 from entezam.geo.services import police_unit_create
 from entezam.institutions.models import Institution
-from entezam.institutions.seed import national_code, person_name, seed_institutions
+from entezam.institutions.seed import person_name, seed_institutions
+from tests.geo.factories import CountyFactory
 
 
 def _counts() -> dict:

@@ -8,9 +8,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.factories import InstitutionFactory
 from entezam.institutions import services
 from entezam.institutions.models import Institution
+from tests.institutions.factories import InstitutionFactory
 
 REASON = "بازرسی دوره‌ای و بررسی مدارک"
 

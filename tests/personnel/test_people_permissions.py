@@ -7,8 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.people_factories import EmploymentFactory, PersonFactory
 from entezam.personnel.models import Person
+from tests.personnel.factories import EmploymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

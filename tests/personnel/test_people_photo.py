@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.people_factories import EmploymentFactory
+from tests.personnel.factories import EmploymentFactory
 
 pytestmark = pytest.mark.django_db
 

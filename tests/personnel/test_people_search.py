@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from entezam.core.testing.people_factories import EmploymentFactory, PersonFactory
 from entezam.personnel.models import Person
 from entezam.personnel.selectors import national_code_query, person_search, search_too_short
+from tests.personnel.factories import EmploymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.people_factories import EmploymentFactory, PersonFactory
 from entezam.personnel import services
 from entezam.personnel.models import Employment
+from tests.personnel.factories import EmploymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

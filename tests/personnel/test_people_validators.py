@@ -86,7 +86,7 @@ def test_every_demo_name_is_valid():
 
 @pytest.mark.django_db
 def test_model_rejects_formula_names(world):
-    from entezam.core.testing.people_factories import PersonFactory
+    from tests.personnel.factories import PersonFactory
 
     person = PersonFactory.build(first_name='=HYPERLINK("x")')
     with pytest.raises(ValidationError) as error:

@@ -8,8 +8,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from entezam.core.models import Job
-from entezam.core.testing.roster import active_standards, roster_rows, write_csv
 from entezam.personnel.models import Person
+from tests.roster.files import active_standards, roster_rows, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

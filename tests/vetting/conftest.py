@@ -1,6 +1,6 @@
 import pytest
 
-from entezam.core.testing.vetting_factories import StandardFactory
+from tests.vetting.factories import StandardFactory
 
 
 @pytest.fixture

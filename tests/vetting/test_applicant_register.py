@@ -8,12 +8,12 @@ from django.http import Http404
 from django.urls import reverse
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.people_factories import EmploymentFactory, PersonFactory
-from entezam.core.testing.roster import national_code
 from entezam.institutions.choices import InstitutionStatus
 from entezam.personnel.models import Person
 from entezam.vetting import services
 from entezam.vetting.models import Application
+from tests.personnel.factories import EmploymentFactory, PersonFactory
+from tests.roster.files import national_code
 
 URL = reverse("vetting:applicant_register")
 

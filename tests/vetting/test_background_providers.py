@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from entezam.core.models import AuditEvent, Job
-from entezam.core.testing.vetting_factories import ApplicantEmploymentFactory, ApplicantFactory
 from entezam.vetting import services
 from entezam.vetting.models import BackgroundCheck
 from entezam.vetting.providers import (
@@ -19,6 +18,7 @@ from entezam.vetting.providers import (
     RowError,
     get_provider,
 )
+from tests.personnel.factories import EmploymentFactory, PersonFactory
 
 
 def test_registry_holds_the_two_working_providers():
@@ -30,7 +30,7 @@ def test_registry_holds_the_two_working_providers():
 
 @pytest.mark.django_db
 def test_request_returns_a_reference():
-    person = ApplicantFactory()
+    person = PersonFactory(applicant=True)
     request = ManualProvider().request(person)
     assert request.national_code == person.national_code and request.reference.startswith("MAN-")
     assert FileProvider().request(person).provider == "file"
@@ -73,8 +73,8 @@ def _csv(rows):
 
 
 def test_import_is_idempotent_and_reports_rows(world):
-    person = ApplicantEmploymentFactory(institution=world.inst_a).person
-    foreign = ApplicantEmploymentFactory(institution=world.inst_b).person
+    person = EmploymentFactory(institution=world.inst_a).person
+    foreign = EmploymentFactory(institution=world.inst_b).person
     today = timezone.localdate().isoformat()
     content = _csv(
         [
@@ -108,7 +108,7 @@ def test_import_refused_to_managers(world):
 
 
 def test_manual_record(world):
-    person = ApplicantEmploymentFactory(institution=world.inst_a).person
+    person = EmploymentFactory(institution=world.inst_a).person
     check = services.background_check_record(
         actor=world.station_officer, person=person, result="clear", checked_on=timezone.localdate()
     )

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from entezam.core.models import AuditEvent
 from entezam.core.persian import format_jalali
-from entezam.core.testing.vetting_factories import ApplicationFactory, eligible_applicant
 from entezam.vetting import services
 from entezam.vetting.models import MedicalCertificate
+from tests.vetting.factories import ApplicationFactory, eligible_applicant
 
 pytestmark = pytest.mark.django_db
 

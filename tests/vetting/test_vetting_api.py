@@ -5,12 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from entezam.core.testing.vetting_factories import (
-    GUARD_RULES,
-    ApplicantEmploymentFactory,
-    ApplicationFactory,
-    eligible_applicant,
-)
+from tests.personnel.factories import EmploymentFactory
+from tests.vetting.factories import GUARD_RULES, ApplicationFactory, eligible_applicant
 
 VISIBLE = {
     "hq_admin": {"inst_a", "inst_a2", "inst_b"},
@@ -111,7 +107,7 @@ def test_screen_advance_decide_withdraw(world, apps):
 
 
 def test_open_application(world, guard_standard):
-    person = ApplicantEmploymentFactory(institution=world.inst_a).person
+    person = EmploymentFactory(institution=world.inst_a).person
     response = api(world.manager).post(
         "/api/v1/applications/",
         {"person": person.pk, "institution": world.inst_a.registration_number, "position": "guard"},
@@ -157,8 +153,8 @@ def test_standards_api(world, guard_standard):
 
 
 def test_background_checks_api(world):
-    person = ApplicantEmploymentFactory(institution=world.inst_a).person
-    foreign = ApplicantEmploymentFactory(institution=world.inst_b).person
+    person = EmploymentFactory(institution=world.inst_a).person
+    foreign = EmploymentFactory(institution=world.inst_b).person
     officer = api(world.station_officer)
     today = timezone.localdate().isoformat()
     response = officer.post(

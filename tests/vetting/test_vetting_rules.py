@@ -4,14 +4,10 @@ import datetime
 
 import pytest
 
-from entezam.core.testing.factories import InstitutionFactory
-from entezam.core.testing.vetting_factories import (
-    ApplicantEmploymentFactory,
-    ApplicantFactory,
-    BackgroundCheckFactory,
-    MedicalCertificateFactory,
-)
 from entezam.vetting.rules import age_on, clean_params, describe, evaluate_rule, load_facts
+from tests.institutions.factories import InstitutionFactory
+from tests.personnel.factories import EmploymentFactory, PersonFactory
+from tests.vetting.factories import BackgroundCheckFactory, MedicalCertificateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +35,7 @@ def years_ago(years, days=0):
     ],
 )
 def test_age_range_boundaries(birth, outcome, code):
-    person = ApplicantFactory(birth_date=birth)
+    person = PersonFactory(applicant=True, birth_date=birth)
     assert verdict("age_range", {"min": 20, "max": 45}, person)[:2] == (outcome, code)
 
 
@@ -53,12 +49,12 @@ def test_age_on_leap_day():
     [("below_diploma", "fail"), ("diploma", "pass"), ("bachelor", "pass")],
 )
 def test_min_education(education, outcome):
-    person = ApplicantFactory(education=education)
+    person = PersonFactory(applicant=True, education=education)
     assert verdict("min_education", {"level": "diploma"}, person)[0] == outcome
 
 
 def test_min_education_bachelor_refuses_associate():
-    person = ApplicantFactory(education="associate")
+    person = PersonFactory(applicant=True, education="associate")
     assert verdict("min_education", {"level": "bachelor"}, person)[:2] == ("fail", "education_low")
 
 
@@ -75,30 +71,30 @@ def test_min_education_bachelor_refuses_associate():
     ],
 )
 def test_military_service(gender, service, outcome):
-    person = ApplicantFactory(gender=gender, military_service=service)
+    person = PersonFactory(applicant=True, gender=gender, military_service=service)
     assert verdict("military_service", {}, person)[0] == outcome
 
 
 def test_background_check_outcomes():
     params = {"valid_days": 365}
-    nobody = ApplicantFactory()
+    nobody = PersonFactory(applicant=True)
     assert verdict("background_check", params, nobody)[:2] == ("review", "background_none")
-    pending = ApplicantFactory()
+    pending = PersonFactory(applicant=True)
     BackgroundCheckFactory(person=pending, result="pending", checked_on=TODAY)
     assert verdict("background_check", params, pending)[:2] == ("review", "background_pending")
-    bad = ApplicantFactory()
+    bad = PersonFactory(applicant=True)
     BackgroundCheckFactory(person=bad, result="disqualifying", checked_on=TODAY)
     assert verdict("background_check", params, bad)[:2] == ("fail", "background_disqualifying")
-    clear = ApplicantFactory()
+    clear = PersonFactory(applicant=True)
     BackgroundCheckFactory(person=clear, result="clear", checked_on=TODAY - datetime.timedelta(365))
     assert verdict("background_check", params, clear)[:2] == ("pass", "background_clear")
-    stale = ApplicantFactory()
+    stale = PersonFactory(applicant=True)
     BackgroundCheckFactory(person=stale, result="clear", checked_on=TODAY - datetime.timedelta(366))
     assert verdict("background_check", params, stale)[:2] == ("review", "background_stale")
 
 
 def test_background_check_latest_result_counts():
-    person = ApplicantFactory()
+    person = PersonFactory(applicant=True)
     BackgroundCheckFactory(
         person=person, result="pending", checked_on=TODAY - datetime.timedelta(20)
     )
@@ -107,42 +103,42 @@ def test_background_check_latest_result_counts():
 
 
 def test_medical_fitness_outcomes():
-    none = ApplicantFactory()
+    none = PersonFactory(applicant=True)
     assert verdict("medical_fitness", {}, none)[:2] == ("review", "medical_none")
-    expired = ApplicantFactory()
+    expired = PersonFactory(applicant=True)
     MedicalCertificateFactory(
         person=expired,
         issued_on=TODAY - datetime.timedelta(400),
         valid_until=TODAY - datetime.timedelta(1),
     )
     assert verdict("medical_fitness", {}, expired)[:2] == ("fail", "medical_expired")
-    last_day = ApplicantFactory()
+    last_day = PersonFactory(applicant=True)
     MedicalCertificateFactory(
         person=last_day, issued_on=TODAY - datetime.timedelta(10), valid_until=TODAY
     )
     assert verdict("medical_fitness", {}, last_day)[0] == "pass"
-    unfit = ApplicantFactory()
+    unfit = PersonFactory(applicant=True)
     MedicalCertificateFactory(person=unfit, fit=False, issued_on=TODAY, valid_until=TODAY)
     assert verdict("medical_fitness", {}, unfit)[:2] == ("fail", "medical_unfit")
 
 
 def test_not_employed_elsewhere():
     here = InstitutionFactory()
-    elsewhere = ApplicantEmploymentFactory().person
+    elsewhere = EmploymentFactory().person
     assert verdict("not_employed_elsewhere", {}, elsewhere, here)[:2] == (
         "fail",
         "employed_elsewhere",
     )
-    staff = ApplicantEmploymentFactory(institution=here).person
+    staff = EmploymentFactory(institution=here).person
     assert verdict("not_employed_elsewhere", {}, staff, here)[:2] == ("pass", "employed_here")
-    ended = ApplicantEmploymentFactory(end_date=datetime.date(2024, 1, 1), end_reason="resigned")
+    ended = EmploymentFactory(end_date=datetime.date(2024, 1, 1), end_reason="resigned")
     assert verdict("not_employed_elsewhere", {}, ended.person, here)[0] == "pass"
 
 
 @pytest.mark.parametrize(("years_back", "outcome"), [(4, "fail"), (6, "pass"), (5, "pass")])
 def test_not_revoked_recently(years_back, outcome):
-    person = ApplicantFactory()
-    ApplicantEmploymentFactory(
+    person = PersonFactory(applicant=True)
+    EmploymentFactory(
         person=person,
         start_date=datetime.date(2010, 1, 1),
         end_date=years_ago(years_back),
@@ -152,8 +148,8 @@ def test_not_revoked_recently(years_back, outcome):
 
 
 def test_dismissal_is_not_a_revocation():
-    person = ApplicantFactory()
-    ApplicantEmploymentFactory(
+    person = PersonFactory(applicant=True)
+    EmploymentFactory(
         person=person,
         start_date=datetime.date(2010, 1, 1),
         end_date=years_ago(1),

@@ -6,14 +6,10 @@ import pytest
 from django.utils import timezone
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.vetting_factories import (
-    ApplicantFactory,
-    ApplicationFactory,
-    BackgroundCheckFactory,
-    eligible_applicant,
-)
 from entezam.vetting.models import Application, ApplicationStep, RuleResult
 from entezam.vetting.services import applications_screen
+from tests.personnel.factories import PersonFactory
+from tests.vetting.factories import ApplicationFactory, BackgroundCheckFactory, eligible_applicant
 
 
 def _apps(world, standard, n, **person_kwargs):
@@ -52,8 +48,8 @@ def test_fail_rejects_automatically_with_reasons(world, guard_standard):
 
 
 def test_pending_background_check_waits_in_background_check(world, guard_standard):
-    person = ApplicantFactory()
-    from entezam.core.testing.vetting_factories import MedicalCertificateFactory
+    person = PersonFactory(applicant=True)
+    from tests.vetting.factories import MedicalCertificateFactory
 
     MedicalCertificateFactory(person=person)
     BackgroundCheckFactory(person=person, result="pending")

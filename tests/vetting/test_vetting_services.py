@@ -8,17 +8,17 @@ from django.http import Http404
 from django.utils import timezone
 
 from entezam.core.models import AuditEvent
-from entezam.core.testing.vetting_factories import (
-    GUARD_RULES,
-    ApplicantEmploymentFactory,
-    ApplicationFactory,
-    BackgroundCheckFactory,
-    eligible_applicant,
-)
 from entezam.personnel.models import Employment
 from entezam.vetting import services
 from entezam.vetting.models import Standard
 from entezam.vetting.seed import seed_standards
+from tests.personnel.factories import EmploymentFactory
+from tests.vetting.factories import (
+    GUARD_RULES,
+    ApplicationFactory,
+    BackgroundCheckFactory,
+    eligible_applicant,
+)
 
 
 def _interview(world, standard, institution=None, **person_kwargs):
@@ -144,7 +144,7 @@ def test_approval_starts_employment_and_second_approval_is_refused(world, guard_
 
 def test_approval_keeps_existing_employment_at_same_institution(world, guard_standard):
     person = eligible_applicant()
-    ApplicantEmploymentFactory(person=person, institution=world.inst_a)
+    EmploymentFactory(person=person, institution=world.inst_a)
     app = _interview(world, guard_standard, institution=world.inst_a)
     app.person = person
     app.save()
@@ -225,7 +225,7 @@ def test_advance_from_review_and_background_check(world, guard_standard):
 
 
 def test_open_application_by_manager(world, guard_standard):
-    person = ApplicantEmploymentFactory(institution=world.inst_a).person
+    person = EmploymentFactory(institution=world.inst_a).person
     app = services.application_open(
         actor=world.manager, person=person, institution=world.inst_a, position="guard"
     )

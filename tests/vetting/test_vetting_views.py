@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from entezam.core.testing.vetting_factories import ApplicationFactory, eligible_applicant
 from entezam.vetting import services
 from entezam.vetting.models import Application
 from entezam.vetting.selectors import pipeline_board
+from tests.vetting.factories import ApplicationFactory, eligible_applicant
 
 ROLES = ["hq_admin", "hq_analyst", "province_officer", "station_officer", "manager"]
 # Which applications (by institution) each role sees.

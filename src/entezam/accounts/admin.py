@@ -1,4 +1,5 @@
-"""The Django admin, for HQ administrators only; domain data is read-only here.
+"""The Django admin, for HQ administrators only; domain data is read-only here (each app
+registers its models with `core.admin.ReadOnlyAdmin`).
 
 Registry changes go through the Entezam pages and API, which run the services (audit,
 scope checks). The admin is for inspecting data and managing users' role assignments.
@@ -7,10 +8,6 @@ scope checks). The admin is for inspecting data and managing users' role assignm
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
-
-from entezam.core.models import AuditEvent
-from entezam.geo.models import County, PoliceUnit, Province
-from entezam.institutions.models import Institution
 
 from . import services
 from .choices import Role
@@ -26,45 +23,6 @@ def _hq_admin_only(request) -> bool:
 admin.site.has_permission = _hq_admin_only
 admin.site.site_header = "انتظام — مدیریت"
 admin.site.login_form = AdminLockoutAuthenticationForm
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return _hq_admin_only(request)
-
-
-@admin.register(Institution)
-class InstitutionAdmin(ReadOnlyAdmin):
-    list_display = ["registration_number", "name", "province", "status", "licence_expires_on"]
-    list_filter = ["status", "kind", "province"]
-    search_fields = ["name", "registration_number", "licence_number"]
-
-
-@admin.register(PoliceUnit)
-class PoliceUnitAdmin(ReadOnlyAdmin):
-    list_display = ["code", "name", "kind", "province"]
-    list_filter = ["kind", "province"]
-    search_fields = ["code", "name"]
-
-
-admin.site.register(Province, ReadOnlyAdmin)
-admin.site.register(County, ReadOnlyAdmin)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["id", "time", "actor_name", "role", "action", "object_type", "object_id"]
-    list_filter = ["action", "role"]
-    search_fields = ["object_id", "actor_name", "request_id"]
 
 
 class RoleAssignmentInline(admin.TabularInline):

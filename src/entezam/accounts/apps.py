@@ -1,8 +1,48 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.registry import register_action_labels, register_nav, register_role_labels
+
 
 class AccountsConfig(AppConfig):
     name = "entezam.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    url_prefix = "accounts/"
+
+    def ready(self) -> None:
+        from entezam.core.models import AuditEvent, Job
+        from entezam.core.scoping import register_model_action
+
+        from .choices import AUDIT_READERS, Role
+
+        register_role_labels(dict(Role.choices))
+        register_action_labels(
+            {
+                "user.create": _("User created"),
+                "user.update": _("User edited"),
+                "role_assignment.grant": _("Role granted"),
+                "role_assignment.revoke": _("Role withdrawn"),
+                "api_token.issue": _("API token issued"),
+            }
+        )
+        # The framework's own models get their permissions from the roles defined here.
+        register_model_action(AuditEvent, "view", AUDIT_READERS)
+        register_model_action(Job, "view", Role.values)
+        register_model_action(Job, "view_all", {Role.HQ_ADMIN})
+        register_nav(
+            "api-docs",
+            _("API"),
+            "code-slash",
+            section="system",
+            order=20,
+            visible=lambda user: user.has_role(Role.HQ_ADMIN, Role.HQ_ANALYST),
+        )
+        register_nav(
+            "admin:index",
+            _("Administration"),
+            "gear",
+            section="system",
+            order=30,
+            visible=lambda user: user.has_role(Role.HQ_ADMIN),
+        )

@@ -33,3 +33,14 @@ STAFF_ROLES = frozenset(
         Role.CENTER_OPERATOR,
     }
 )
+
+# Who reads the audit log (each within their scope).
+AUDIT_READERS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_ANALYST,
+        Role.PROVINCE_OFFICER,
+        Role.STATION_OFFICER,
+        Role.INSTITUTION_MANAGER,
+    }
+)

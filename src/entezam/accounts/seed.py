@@ -1,17 +1,14 @@
-"""The system account that seeds data, and one demo user per role."""
+"""The system account that seeding and scheduled jobs act as."""
 
 from __future__ import annotations
 
 from entezam.core import audit
-from entezam.geo.models import PoliceUnit, Province
-from entezam.institutions.models import Institution
 
 from .choices import Role
 from .models import User
-from .services import role_assign, user_create
+from .services import role_assign
 
 SYSTEM_USERNAME = "system"
-DEMO_PASSWORD = "Entezam-1404"
 
 
 def system_actor() -> User:
@@ -27,44 +24,3 @@ def system_actor() -> User:
     role_assign(actor=None, user=user, role=Role.HQ_ADMIN)
     user.forget_role_assignments()
     return user
-
-
-def demo_users() -> list[tuple[str, str, str]]:
-    """Create (or keep) one user per role; returns (username, password, description)."""
-    tehran = Province.objects.get(code="23")
-    station = (
-        PoliceUnit.objects.filter(province=tehran, kind="station")
-        .filter(supervised_institutions__status="active")
-        .order_by("code")
-        .first()
-    )
-    institution = (
-        Institution.objects.filter(supervising_unit=station, status="active").order_by("pk").first()
-    )
-    plan = [
-        ("admin", "مدیر ستاد", Role.HQ_ADMIN, {}),
-        ("analyst", "کارشناس ستاد", Role.HQ_ANALYST, {}),
-        ("tehran", "افسر استان تهران", Role.PROVINCE_OFFICER, {"province": tehran}),
-        ("station", f"فرمانده {station.name}", Role.STATION_OFFICER, {"police_unit": station}),
-        (
-            "manager",
-            f"مدیر {institution.name}",
-            Role.INSTITUTION_MANAGER,
-            {"institution": institution},
-        ),
-        ("operator", "اپراتور مرکز ۱۹۷", Role.CENTER_OPERATOR, {}),
-        ("trainer", "مربی آموزش", Role.TRAINER, {}),
-    ]
-    rows = []
-    for username, display_name, role, scope in plan:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = user_create(
-                actor=None, username=username, password=DEMO_PASSWORD, display_name=display_name
-            )
-        role_assign(actor=None, user=user, role=role, **scope)
-        target = next(iter(scope.values()), None)
-        rows.append(
-            (username, DEMO_PASSWORD, f"{Role(role).label}" + (f" — {target}" if target else ""))
-        )
-    return rows

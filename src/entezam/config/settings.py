@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "entezam.institutions",
     "entezam.personnel",
     "entezam.vetting",
+    "entezam.roster",
+    "entezam.demo",
 ]
 
 MIDDLEWARE = [

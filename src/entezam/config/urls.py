@@ -1,34 +1,44 @@
+"""One loop mounts every Entezam app: its `urls.py` under `AppConfig.url_prefix`, its
+`api_urls.py` under `/api/v1/`. Adding an app needs no change here."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
 
 from entezam.core.views import HomeView
-from entezam.geo.api import PoliceUnitViewSet, ProvinceViewSet
-from entezam.institutions.api import InstitutionViewSet
 
-router = DefaultRouter()
-router.register("provinces", ProvinceViewSet, basename="province")
-router.register("police-units", PoliceUnitViewSet, basename="police-unit")
-router.register("institutions", InstitutionViewSet, basename="institution")
+
+def _entezam_apps():
+    for config in apps.get_app_configs():
+        if config.name.startswith("entezam.") or hasattr(config, "url_prefix"):
+            yield config
+
+
+def _module(config, name: str):
+    dotted = f"{config.name}.{name}"
+    return import_module(dotted) if find_spec(dotted) is not None else None
+
+
+app_urls = []
+api_urls = []
+for config in _entezam_apps():
+    if (module := _module(config, "urls")) is not None:
+        app_urls.append(path(getattr(config, "url_prefix", f"{config.label}/"), include(module)))
+    if (module := _module(config, "api_urls")) is not None:
+        api_urls.append(path("api/v1/", include(module)))
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("accounts/", include("entezam.accounts.urls")),
-    path("institutions/", include("entezam.institutions.urls")),
-    path("geo/", include("entezam.geo.urls")),
-    path("people/", include("entezam.personnel.urls")),
-    path("roster/", include("entezam.personnel.roster_urls")),
-    path("selection/", include("entezam.vetting.urls")),
-    path("", include("entezam.core.urls")),
+    *app_urls,
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(router.urls)),
-    path("api/v1/", include("entezam.personnel.api_urls")),
-    path("api/v1/", include("entezam.vetting.api_urls")),
-    path("api/v1/roster-imports/", include("entezam.personnel.roster_api_urls")),
+    *api_urls,
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"

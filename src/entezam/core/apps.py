@@ -6,6 +6,21 @@ class CoreConfig(AppConfig):
     name = "entezam.core"
     label = "core"
     verbose_name = _("Core")
+    url_prefix = ""
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers system checks)
+        from .registry import Panel, register_home_panel, register_nav, register_nav_section
+        from .selectors import recent_events_panel
+
+        register_nav("home", _("Dashboard"), "speedometer2", order=10)
+        register_nav_section("system", _("System"), "gear", order=90)
+        register_nav(
+            "core:audit_list",
+            _("Audit log"),
+            "journal-text",
+            section="system",
+            order=10,
+            model="core.AuditEvent",
+        )
+        register_home_panel(Panel("core/panels/recent_events.html", recent_events_panel, 900))

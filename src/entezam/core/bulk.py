@@ -45,6 +45,40 @@ def column_defaults(model, given: Iterable[str], now) -> tuple[list[str], list[A
     return columns, values
 
 
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: stream `rows` (tuples of database values) into `table` with COPY."""
+    names = ", ".join(quote(name) for name in columns)
+    # Django's cursor wraps psycopg's: COPY goes through the raw one.
+    with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
+
+
+def insert_rows(model, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+    """Insert rows of already-adapted values into `model`'s table with one statement.
+
+    `bulk_create` builds a model instance per row and splits the rows into batches of
+    999 parameters on SQLite, so its cost and query count grow with the rows; here it is
+    one statement: COPY on PostgreSQL, executemany elsewhere.
+    """
+    if not rows:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            copy_rows(cursor, table, columns, rows)
+            return
+        cursor.executemany(
+            "INSERT INTO {} ({}) VALUES ({})".format(
+                quote(table),
+                ", ".join(quote(c) for c in columns),
+                ", ".join(["%s"] * len(columns)),
+            ),
+            rows,
+        )
+
+
 class StagingTable:
     """A temporary table living at most as long as the current transaction.
 
@@ -68,12 +102,7 @@ class StagingTable:
                 f"CREATE TEMPORARY TABLE {quote(self.name)} ({self._definition}) ON COMMIT DROP"
             )
             self._created = True
-        columns = ", ".join(quote(name) for name in self.columns)
-        # Django's cursor wraps psycopg's: COPY goes through the raw one.
-        with cursor.cursor.copy(f"COPY {quote(self.name)} ({columns}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in rows:
-                write_row(row)
+        copy_rows(cursor, self.name, self.columns, rows)
 
     def drop(self, cursor) -> None:
         if self._created:

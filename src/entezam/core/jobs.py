@@ -19,15 +19,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Job
+from .registry import JOB_HANDLERS as HANDLERS
 
 log = logging.getLogger(__name__)
-
-# kind -> dotted path of `handler(job, progress) -> dict` (the job's result)
-HANDLERS: dict[str, str] = {}
-
-
-def register(kind: str, handler_path: str) -> None:
-    HANDLERS[kind] = handler_path
 
 
 def _progress_key(job_id: int) -> str:

@@ -5,14 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ALL, Scope, ScopedManager
-
-# Human labels of audit actions ("institution.suspend"), registered by each app.
-ACTION_LABELS: dict[str, str] = {}
-
-
-def register_action_labels(labels: dict) -> None:
-    ACTION_LABELS.update(labels)
+from .registry import action_label, role_label
+from .scoping import ALL, Scope, ScopedManager, roles_for
 
 
 class BaseModel(models.Model):
@@ -58,15 +52,8 @@ class AuditEvent(models.Model):
 
     objects = ScopedManager()
 
-    role_actions = {
-        "view": {
-            "hq_admin",
-            "hq_analyst",
-            "province_officer",
-            "station_officer",
-            "institution_manager",
-        }
-    }
+    # Granted by `accounts`, which defines the roles.
+    role_actions: dict = {}
 
     class Meta:
         verbose_name = _("audit event")
@@ -78,7 +65,7 @@ class AuditEvent(models.Model):
         return f"{self.action} {self.object_type}#{self.object_id}"
 
     def get_action_display(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return action_label(self.action)
 
     def changes_display(self) -> list[dict]:
         """Changed fields with their labels, choice labels and Jalali dates, for people."""
@@ -102,12 +89,10 @@ class AuditEvent(models.Model):
         return rows
 
     def get_role_display(self) -> str:
-        from entezam.accounts.choices import Role
-
-        return str(Role(self.role).label) if self.role in Role.values else self.role
+        return role_label(self.role)
 
     @classmethod
-    def scope_q(cls, assignment):
+    def scope_q(cls, assignment, action):
         scope = assignment.scope
         if scope == Scope.NATION:
             return ALL
@@ -148,18 +133,9 @@ class Job(models.Model):
 
     objects = ScopedManager()
 
-    # Everyone sees the jobs they started; HQ administrators see all.
-    role_actions = {
-        "view": {
-            "hq_admin",
-            "hq_analyst",
-            "province_officer",
-            "station_officer",
-            "institution_manager",
-            "center_operator",
-            "trainer",
-        }
-    }
+    # Everyone sees the jobs they started; roles granted `view_all` see every job. Both
+    # are granted by `accounts`, which defines the roles.
+    role_actions: dict = {}
 
     class Meta:
         ordering = ["-created_at"]
@@ -168,8 +144,8 @@ class Job(models.Model):
         return f"{self.kind} #{self.pk}"
 
     @classmethod
-    def scope_q(cls, assignment):
-        if assignment.role == "hq_admin":
+    def scope_q(cls, assignment, action):
+        if assignment.role in roles_for(cls, "view_all"):
             return ALL
         return Q(created_by_id=assignment.user_id)
 

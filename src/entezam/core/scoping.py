@@ -1,19 +1,27 @@
-"""Row-level scoping: the one place that decides which rows a user may reach.
+"""Row-level scoping: the one place that decides which rows a user may reach, per action.
 
 Every domain model uses `ScopedManager`; `Model.objects.visible_to(user, action)` returns
-the rows the user may act on. A model declares
+the rows the user may act on with `action`. A model declares
 
+* `role_actions`: for each action, the roles that may perform it within their scope
+  (a higher app may add an action to a lower app's model with `register_model_action`);
 * `scope_paths`: ORM lookups from the model to a province, a police unit and an
   institution (any may be absent: that scope then sees nothing of the model);
-* `role_actions`: for each action, the roles that may perform it within their scope.
+* optionally `action_scope_paths = {action: {scope: path}}`, when one action reaches
+  other rows than the rest (NetBox's per-permission constraints);
+* or a classmethod `scope_q(assignment, action)` returning a `Q`, `ALL` or None, which
+  replaces the paths.
 
-A role assignment with nation scope sees every row; a province, police-unit or
-institution assignment sees the rows whose path matches its scope object.
+A role assignment with nation scope sees every row (unless the model's `scope_q` says
+otherwise); a province, police-unit or institution assignment sees the rows whose path
+matches its scope object. `access(...)` fetches one object and authorises it in one call
+(Zulip's `access_*`): 404 outside the view scope, 403 without the action.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -21,8 +29,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from entezam.accounts.models import RoleAssignment
+from .persian.text import to_ascii_digits
 
 
 class Scope:
@@ -32,73 +39,112 @@ class Scope:
     INSTITUTION = "institution"
 
 
+class Assignment(Protocol):
+    """What scoping reads of a role assignment (`accounts.RoleAssignment`)."""
+
+    role: str
+    user_id: int
+
+    @property
+    def scope(self) -> str: ...
+
+    @property
+    def scope_object_id(self) -> int | None: ...
+
+
 NOTHING = Q(pk__in=[])
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        condition = NOTHING
-        for assignment in user.role_assignments_cached():
-            scope_q = assignment_q(self.model, assignment, action)
-            if scope_q is None:
-                continue
-            if scope_q is ALL:
-                return self.all()
-            condition |= scope_q
-        if condition is NOTHING:
-            return self.none()
-        return self.filter(condition)
 
 
 class _All:
     """Marker: the assignment reaches every row."""
 
+    def __repr__(self) -> str:
+        return "ALL"
+
 
 ALL = _All()
+
+
+def assignments_of(user) -> list:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return user.role_assignments_cached()
 
 
 def roles_for(model, action: str) -> frozenset[str]:
     return frozenset(getattr(model, "role_actions", {}).get(action, ()))
 
 
-def assignment_q(model, assignment: RoleAssignment, action: str):
-    """The condition one role assignment gives on `model` for `action`, ALL, or None."""
+def register_model_action(model, action: str, roles: Iterable[str]) -> None:
+    """Let `roles` perform a new `action` on `model` (an app above the model's own adds it)."""
+    role_actions = dict(getattr(model, "role_actions", {}))
+    role_actions[action] = frozenset(role_actions.get(action, ())) | frozenset(roles)
+    model.role_actions = role_actions
+
+
+def paths_for(model, action: str) -> dict[str, str]:
+    overrides = getattr(model, "action_scope_paths", {})
+    return overrides.get(action, getattr(model, "scope_paths", {}))
+
+
+def assignment_q(model, assignment: Assignment, action: str):
+    """The condition one role assignment gives on `model` for `action`: a Q, ALL, or None."""
     if assignment.role not in roles_for(model, action):
         return None
     custom = getattr(model, "scope_q", None)
     if custom is not None:
-        return custom(assignment)
+        return custom(assignment, action)
     scope = assignment.scope
     if scope == Scope.NATION:
         return ALL
-    path = getattr(model, "scope_paths", {}).get(scope)
+    path = paths_for(model, action).get(scope)
     if path is None:
         return None
     return Q(**{path: assignment.scope_object_id})
 
 
+def scope_condition(user, model, action: str = "view"):
+    """ALL, a Q over `model`, or None (nothing) for `user` and `action`."""
+    condition = NOTHING
+    for assignment in assignments_of(user):
+        scope_q = assignment_q(model, assignment, action)
+        if scope_q is None:
+            continue
+        if scope_q is ALL:
+            return ALL
+        condition = scope_q if condition is NOTHING else condition | scope_q
+    return None if condition is NOTHING else condition
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
+        condition = scope_condition(user, self.model, action)
+        if condition is None:
+            return self.none()
+        if condition is ALL:
+            return self.all()
+        return self.filter(condition)
+
+
 def allowed_roles(user, model, action: str) -> set[str]:
     """Roles in which `user` may perform `action` on some row of `model`."""
-    if user is None or not user.is_authenticated:
-        return set()
-    return {
-        a.role for a in user.role_assignments_cached() if assignment_q(model, a, action) is not None
-    }
+    return {a.role for a in assignments_of(user) if assignment_q(model, a, action) is not None}
 
 
 def can(user, action: str, obj: models.Model) -> bool:
     model = type(obj)
-    return model.objects.visible_to(user, action).filter(pk=obj.pk).exists()
+    condition = scope_condition(user, model, action)
+    if condition is None:
+        return False
+    if condition is ALL:
+        return True
+    return model._default_manager.filter(condition, pk=obj.pk).exists()
 
 
 def acting_role(user, action: str, obj: models.Model | None, model=None) -> str:
     """The role under which `user` performs `action` on `obj` (for the audit log)."""
     model = model or type(obj)
-    if user is None:
-        return ""
-    for assignment in user.role_assignments_cached():
+    for assignment in assignments_of(user):
         scope_q = assignment_q(model, assignment, action)
         if scope_q is None:
             continue
@@ -113,8 +159,7 @@ def acting_role(user, action: str, obj: models.Model | None, model=None) -> str:
 
 def require(user, action: str, obj: models.Model) -> None:
     """Raise 404 when `obj` is outside the user's view scope, 403 when the action is not theirs."""
-    model = type(obj)
-    if not model.objects.visible_to(user, "view").filter(pk=obj.pk).exists():
+    if not can(user, "view", obj):
         raise Http404
     if action != "view" and not can(user, action, obj):
         raise PermissionDenied(_("You may not do this."))
@@ -135,5 +180,54 @@ def ensure_still_visible(user, action: str, obj: models.Model) -> None:
         raise PermissionDenied(_("The result would be outside your area of responsibility."))
 
 
+def parse_id(value: Any) -> int | None:
+    """A positive database id from user input (ASCII or Persian digits), or None.
+
+    `str.isdigit()` accepts superscripts and other digit-like characters that `int()`
+    refuses; only the ten digits of each script are accepted here.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 < value < 2**63 else None
+    text = to_ascii_digits(str(value or "")).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    number = int(text)
+    return number if number > 0 else None
+
+
+def access(queryset_or_model, *, user, action: str = "view", **lookup) -> Any:
+    """Fetch one object the user may see and authorise `action` on it, in one call.
+
+    `lookup` is the fields identifying the object (`pk=…`, `registration_number=…`). An
+    object that does not exist, or lies outside the user's view scope, is 404 (its
+    existence is not disclosed); a visible object without the action is 403.
+    """
+    queryset = (
+        queryset_or_model
+        if isinstance(queryset_or_model, models.QuerySet)
+        else queryset_or_model._default_manager.all()
+    )
+    if "pk" in lookup:
+        lookup["pk"] = parse_id(lookup["pk"])
+        if lookup["pk"] is None:
+            raise Http404
+    try:
+        obj = queryset.visible_to(user, "view").get(**lookup)
+    except (queryset.model.DoesNotExist, queryset.model.MultipleObjectsReturned):
+        raise Http404 from None
+    except (ValueError, TypeError):
+        raise Http404 from None
+    if action != "view" and not can(user, action, obj):
+        raise PermissionDenied(_("You may not do this."))
+    return obj
+
+
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
     pass
+
+
+def reach_everywhere(cls, assignment: Assignment, action: str) -> _All:
+    """`scope_q` of reference data and national rules: whoever holds the action sees all."""
+    return ALL

@@ -42,9 +42,11 @@ def update_object(
     fields: Iterable[str],
     action: str | None = None,
     reason: str = "",
+    permission: str = "change",
 ) -> models.Model:
-    """Update the given fields; the object must be in scope before and after."""
-    require(actor, "change", obj)
+    """Update the given fields; the object must be in the scope of `permission` before and
+    after the write (inside the caller's transaction, so a failed re-check rolls it back)."""
+    require(actor, permission, obj)
     fields = list(fields)
     before = audit.snapshot(obj, fields)
     for name in fields:
@@ -55,14 +57,14 @@ def update_object(
     if not changes:
         return obj
     obj.save()
-    ensure_still_visible(actor, "change", obj)
+    ensure_still_visible(actor, permission, obj)
     audit.record(
         actor=actor,
         action=action or f"{obj._meta.model_name}.update",
         obj=obj,
         changes=changes,
         reason=reason,
-        permission="change",
+        permission=permission,
     )
     return obj
 

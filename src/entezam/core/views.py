@@ -20,7 +20,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .models import AuditEvent
-from .scoping import allowed_roles, can
+from .scoping import allowed_roles, can, parse_id
+from .selectors import home_panels, object_history, object_panels
 
 
 class CappedPaginator(Paginator):
@@ -40,12 +41,6 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def object_history(obj, limit: int = 100):
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("-id")[:limit]
-
-
 def apply_form_errors(form, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form fields it names."""
     if hasattr(exc, "error_dict"):
@@ -63,9 +58,12 @@ class ScopedViewMixin(LoginRequiredMixin):
         return self.model.objects.visible_to(self.request.user, self.action)
 
     def get_object(self):
+        pk = parse_id(self.kwargs.get("pk"))
+        if pk is None:
+            raise Http404
         try:
-            return self.get_queryset().get(pk=self.kwargs["pk"])
-        except (self.model.DoesNotExist, ValueError, TypeError):
+            return self.get_queryset().get(pk=pk)
+        except self.model.DoesNotExist:
             raise Http404 from None
 
 
@@ -124,6 +122,7 @@ class ObjectDetailView(ScopedViewMixin, TemplateView):
             object=obj,
             history=object_history(obj),
             can_change=can(self.request.user, "change", obj),
+            panels=object_panels(self.request, obj),
         )
         return context
 
@@ -178,34 +177,13 @@ class ObjectEditView(ScopedViewMixin, View):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The home page: the panels each app registered for this user."""
+
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Count, Sum
-
-        from entezam.institutions.filtersets import expiring_count
-        from entezam.institutions.models import Institution
-
         context = super().get_context_data(**kwargs)
-        institutions = Institution.objects.visible_to(self.request.user)
-        by_status = dict(institutions.values_list("status").annotate(n=Count("id")).order_by())
-        context.update(
-            institution_total=sum(by_status.values()),
-            by_status=[
-                {"status": value, "label": label, "count": by_status.get(value, 0)}
-                for value, label in Institution._meta.get_field("status").choices
-            ],
-            headcount_total=institutions.filter(status="active").aggregate(
-                total=Sum("authorised_headcount")
-            )["total"]
-            or 0,
-            expiring_total=expiring_count(institutions),
-            expiring=institutions.filter(status__in=["active", "suspended"])
-            .exclude(licence_expires_on=None)
-            .order_by("licence_expires_on")
-            .select_related("province")[:8],
-            recent_events=AuditEvent.objects.visible_to(self.request.user)[:8],
-        )
+        context["panels"] = home_panels(self.request)
         return context
 
 

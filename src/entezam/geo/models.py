@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from entezam.accounts.choices import STAFF_ROLES, Role
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
+from entezam.core.scoping import reach_everywhere
 
 from .choices import UnitKind
 
@@ -44,11 +45,7 @@ class Province(BilingualName, BaseModel):
         verbose_name_plural = _("provinces")
         ordering = ["code"]
 
-    @classmethod
-    def scope_q(cls, assignment):
-        from entezam.core.scoping import ALL
-
-        return ALL
+    scope_q = classmethod(reach_everywhere)
 
     def audit_scope(self) -> dict:
         return {"province_id": self.pk}
@@ -69,11 +66,7 @@ class County(BilingualName, BaseModel):
             models.UniqueConstraint(fields=["province", "name"], name="county_unique_name")
         ]
 
-    @classmethod
-    def scope_q(cls, assignment):
-        from entezam.core.scoping import ALL
-
-        return ALL
+    scope_q = classmethod(reach_everywhere)
 
     def audit_scope(self) -> dict:
         return {"province_id": self.province_id}

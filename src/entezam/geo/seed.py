@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.db import transaction
+
 from entezam.core.persian import to_persian_digits
 
 from .choices import UnitKind
@@ -87,3 +89,13 @@ def seed_police_units(*, actor, stations_per_county: int = 2) -> int:
                 county=county,
             )
     return created
+
+
+def demo_seed(*, actor, rng, options) -> str:
+    """Demo step: provinces, counties and the police units of every province."""
+    with transaction.atomic():
+        load_provinces()
+        created = seed_police_units(
+            actor=actor, stations_per_county=options.get("stations_per_county", 2)
+        )
+    return f"police units created: {created}"

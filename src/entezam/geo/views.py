@@ -25,17 +25,9 @@ class PoliceUnitDetailView(ObjectDetailView):
     model = PoliceUnit
 
     def get_context_data(self, **kwargs):
-        from entezam.institutions.models import Institution
-
         context = super().get_context_data(**kwargs)
         unit = context["object"]
-        user = self.request.user
-        context["children"] = PoliceUnit.objects.visible_to(user).filter(parent=unit)
-        context["supervised"] = (
-            Institution.objects.visible_to(user)
-            .filter(supervising_unit=unit)
-            .select_related("province")
-        )
+        context["children"] = PoliceUnit.objects.visible_to(self.request.user).filter(parent=unit)
         return context
 
 

@@ -3,7 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from entezam.accounts.choices import Role
-from entezam.core.models import register_action_labels
 
 
 class InstitutionKind(models.TextChoices):
@@ -24,6 +23,8 @@ class InstitutionStatus(models.TextChoices):
 
 S = InstitutionStatus
 OPEN_STATUSES = (S.APPLICANT, S.DEVELOPING, S.ACTIVE, S.SUSPENDED)
+# Institutions allowed to operate: they hire staff and take rosters and applicants.
+OPERATING_STATUSES = (S.ACTIVE, S.DEVELOPING)
 
 
 class Transition(models.TextChoices):
@@ -67,17 +68,3 @@ STATUS_COLORS = {
     S.REVOKED: "danger",
     S.CLOSED: "dark",
 }
-
-register_action_labels(
-    {
-        "institution.create": _("Institution registered"),
-        "institution.update": _("Institution edited"),
-        **{f"institution.{t.value}": t.label for t in Transition},
-        "police_unit.create": _("Police unit registered"),
-        "police_unit.update": _("Police unit edited"),
-        "user.create": _("User created"),
-        "role_assignment.grant": _("Role granted"),
-        "role_assignment.revoke": _("Role withdrawn"),
-        "api_token.issue": _("API token issued"),
-    }
-)

@@ -17,12 +17,30 @@ from .choices import STATUS_COLORS, TRANSITIONS, InstitutionKind, InstitutionSta
 
 LICENCE_WARNING_DAYS = 60
 
+# From an institution to each kind of scope object.
+INSTITUTION_SCOPE_PATHS = {"province": "province", "police_unit": "supervising_unit"}
+
+
+def institution_path(field: str, scope: str) -> str | None:
+    """The lookup from a model's institution foreign key `field` to the scope object of
+    `scope` (`institution__province` …), or None for nation scope."""
+    if scope == "institution":
+        return field
+    tail = INSTITUTION_SCOPE_PATHS.get(scope)
+    return None if tail is None else f"{field}__{tail}"
+
+
+def via(field: str) -> dict[str, str]:
+    """`scope_paths` of a model that belongs to one institution through `field`."""
+    return {
+        scope: path
+        for scope in ("province", "police_unit", "institution")
+        if (path := institution_path(field, scope)) is not None
+    }
+
+
 # `scope_paths` of any model that belongs to one institution (employments, applications).
-VIA_INSTITUTION = {
-    "province": "institution__province",
-    "police_unit": "institution__supervising_unit",
-    "institution": "institution",
-}
+VIA_INSTITUTION = via("institution")
 
 
 class Institution(BaseModel):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.db import transaction
 from django.utils import timezone
 
 from entezam.core.demo_data import names
-from entezam.core.persian import check_national_code
+from entezam.core.persian.validators import random_national_code
 from entezam.geo.models import PoliceUnit, Province
 
 from . import services
@@ -32,16 +33,6 @@ KIND_WEIGHTS = [
     (InstitutionKind.ELECTRONIC, 12),
     (InstitutionKind.EVENTS, 8),
 ]
-
-
-def national_code(rng: random.Random) -> str:
-    while True:
-        body = f"{rng.randrange(10**9):09d}"
-        total = sum(int(d) * (10 - i) for i, d in enumerate(body))
-        remainder = total % 11
-        result = check_national_code(body + str(remainder if remainder < 2 else 11 - remainder))
-        if result.ok:
-            return result.value
 
 
 def person_name(rng: random.Random) -> str:
@@ -93,7 +84,7 @@ def seed_institutions(*, actor, count: int, rng: random.Random) -> int:
             county=unit.county,
             supervising_unit=unit,
             managing_director=person_name(rng),
-            managing_director_national_code=national_code(rng),
+            managing_director_national_code=random_national_code(rng),
             authorised_headcount=rng.choice([20, 40, 60, 80, 120, 150, 200, 300, 500]),
             phone=f"0{rng.randint(11, 87)}{rng.randint(3000000, 8999999)}",
             address=f"{(unit.county or province).name}، {rng.choice(data['streets'])}، "
@@ -136,3 +127,10 @@ def _walk_to(actor, institution, status, issued, expires, index) -> None:
         services.institution_update(
             actor=actor, institution=institution, licence_expires_on=expires
         )
+
+
+def demo_seed(*, actor, rng, options) -> str:
+    """Demo step: `--institutions` institutions across the provinces, in every status."""
+    with transaction.atomic():
+        created = seed_institutions(actor=actor, count=options.get("institutions", 850), rng=rng)
+    return f"institutions created: {created}"

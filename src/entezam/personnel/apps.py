@@ -1,15 +1,47 @@
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from entezam.core.registry import (
+    ReachSource,
+    register_action_labels,
+    register_demo_seed,
+    register_nav,
+    register_nav_section,
+    register_person_reach,
+)
 
 
 class PersonnelConfig(AppConfig):
     name = "entezam.personnel"
     label = "personnel"
     verbose_name = _("People and employment")
+    url_prefix = "people/"
 
     def ready(self) -> None:
-        from entezam.core import jobs
-        from entezam.core.models import register_action_labels
-
-        jobs.register("roster_import", "entezam.personnel.roster.run_import_job")
-        register_action_labels({"roster.import": _("Roster imported")})
+        register_action_labels(
+            {
+                "person.create": _("Person registered"),
+                "person.update": _("Person edited"),
+                "person.view": _("Full record viewed"),
+                "person.photo": _("Photo replaced"),
+                "person.seed": _("Demo people registered"),
+                "employment.start": _("Employment started"),
+                "employment.end": _("Employment ended"),
+            }
+        )
+        register_person_reach(
+            ReachSource(
+                "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
+            )
+        )
+        register_nav_section("staff", _("Staff"), "people", order=40)
+        register_nav(
+            "personnel:list",
+            _("People"),
+            "people",
+            section="staff",
+            order=10,
+            model="personnel.Person",
+        )
+        register_demo_seed("people", "entezam.personnel.seed.demo_seed", order=40)

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
@@ -5,11 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
-from entezam.core.models import BaseModel, register_action_labels
+from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_mobile, validate_national_code
+from entezam.core.registry import PERSON_REACH
 from entezam.core.scoping import ALL, Scope
-from entezam.institutions.models import VIA_INSTITUTION
+from entezam.institutions.models import VIA_INSTITUTION, institution_path
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .validators import validate_person_name
@@ -21,14 +23,47 @@ PEOPLE_VIEWERS = {
     Role.STATION_OFFICER,
     Role.INSTITUTION_MANAGER,
 }
-# Roles that see national codes in full; everyone else sees them masked.
-NATIONAL_CODE_READERS = {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER}
 
 
-def institution_scope_q(assignment) -> Q | None:
-    """Institutions reachable by an assignment, as a condition on `institution`."""
-    path = VIA_INSTITUTION.get(assignment.scope)
-    return None if path is None else Q(**{path: assignment.scope_object_id})
+# The person fields an intake (a roster row, a registration form) gives.
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "father_name",
+    "birth_date",
+    "gender",
+    "mobile",
+    "education",
+    "military_service",
+)
+# Optional cells left empty keep what is stored: a roster without mobiles erases none.
+KEEP_WHEN_EMPTY = ("father_name", "mobile", "military_service")
+
+
+def reach_q(assignment, *, current_staff: bool = False) -> Q | None:
+    """People an assignment reaches: linked to an institution in its scope by any row of a
+    registered reach source (employments, applications, …), current or past.
+
+    With `current_staff`, only a current employment at an institution in scope counts.
+    """
+    conditions = []
+    for source in PERSON_REACH.values():
+        if current_staff and source.model != "personnel.Employment":
+            continue
+        path = institution_path(source.institution_field, assignment.scope)
+        if path is None:
+            continue
+        model = apps.get_model(source.model)
+        rows = model._default_manager.filter(**{path: assignment.scope_object_id})
+        if current_staff and source.active is not None:
+            rows = rows.filter(source.active)
+        conditions.append(Q(pk__in=rows.values(source.person_field)))
+    if not conditions:
+        return None
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
+    return condition
 
 
 class Person(BaseModel):
@@ -57,7 +92,10 @@ class Person(BaseModel):
 
     role_actions = {
         "view": PEOPLE_VIEWERS,
+        # Who reads national codes in full; everyone else sees them masked.
+        "read_national_code": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER},
         "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        # HQ edits anyone; a manager edits the people their institution employs now.
         "change": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
     }
 
@@ -98,18 +136,12 @@ class Person(BaseModel):
         return mask_national_code(self.national_code)
 
     @classmethod
-    def scope_q(cls, assignment):
-        """A person is in scope through an employment or an application in scope."""
+    def scope_q(cls, assignment, action):
+        """A person is in scope through what links them to an institution in scope; editing
+        needs a current employment there."""
         if assignment.scope == Scope.NATION:
             return ALL
-        from entezam.vetting.models import Application
-
-        institution_q = institution_scope_q(assignment)
-        if institution_q is None:
-            return None
-        return Q(pk__in=Employment.objects.filter(institution_q).values("person_id")) | Q(
-            pk__in=Application.objects.filter(institution_q).values("person_id")
-        )
+        return reach_q(assignment, current_staff=action == "change")
 
     def audit_scope(self) -> dict:
         employment = (
@@ -153,7 +185,8 @@ class Employment(BaseModel):
 
     role_actions = {
         "view": PEOPLE_VIEWERS,
-        "add": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
+        # A province officer's approval of an application starts the employment.
+        "add": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER},
         "change": {Role.HQ_ADMIN, Role.INSTITUTION_MANAGER},
     }
     scope_paths = VIA_INSTITUTION
@@ -189,15 +222,3 @@ class Employment(BaseModel):
 
     def audit_scope(self) -> dict:
         return self.institution.audit_scope()
-
-
-register_action_labels(
-    {
-        "person.create": _("Person registered"),
-        "person.update": _("Person edited"),
-        "person.view": _("Full record viewed"),
-        "person.seed": _("Demo people registered"),
-        "employment.start": _("Employment started"),
-        "employment.end": _("Employment ended"),
-    }
-)

@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from entezam.core import audit
 from entezam.core.demo_data import names
+from entezam.core.persian.validators import random_national_code
 from entezam.institutions.choices import InstitutionStatus
 from entezam.institutions.models import Institution
-from entezam.institutions.seed import national_code, weighted
+from entezam.institutions.seed import weighted
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .models import Employment, Person, search_key
@@ -83,7 +84,7 @@ def _birth_date(rng: random.Random) -> datetime.date:
     return BIRTH_FROM + datetime.timedelta(days=int(rng.triangular(0, span, span * 0.78)))
 
 
-class _PersonMaker:
+class PersonMaker:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.data = names()
@@ -92,7 +93,7 @@ class _PersonMaker:
 
     def national_code(self) -> str:
         while True:
-            code = national_code(self.rng)
+            code = random_national_code(self.rng)
             if code not in self.codes:
                 self.codes.add(code)
                 return code
@@ -159,7 +160,7 @@ def _drafts(rng: random.Random, count: int) -> Iterator[tuple[Institution, list[
     )
     if not institutions:
         return
-    maker = _PersonMaker(rng)
+    maker = PersonMaker(rng)
     shares = _shares(count, [i.authorised_headcount or 1 for i in institutions])
     for institution, share in zip(institutions, shares, strict=True):
         drafts = []
@@ -212,3 +213,11 @@ def seed_people(*, actor, count: int, rng: random.Random) -> int:
         if drafts:
             created += _write_batch(actor=actor, institution=institution, drafts=drafts)
     return created
+
+
+def demo_seed(*, actor, rng, options) -> str | None:
+    """Demo step: `--people` people and their employments."""
+    count = options.get("people") or 0
+    if not count:
+        return None
+    return f"people created: {seed_people(actor=actor, count=count, rng=rng)}"

@@ -8,9 +8,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from entezam.core.models import AuditEvent
 from entezam.core.persian import normalize, to_ascii_digits
-from entezam.core.scoping import ALL, Scope, assignment_q
+from entezam.core.scoping import access
 
-from .models import NATIONAL_CODE_READERS, Employment, Person
+from .models import Employment, Person
 
 # Shorter fragments match a large part of the register and cannot use the trigram index well.
 MIN_SEARCH_LENGTH = 3
@@ -60,38 +60,21 @@ def person_list(*, user, action: str = "view") -> QuerySet:
     )
 
 
-def person_get(*, user, pk) -> Person:
-    """One person in the user's scope; `Person.DoesNotExist` otherwise (the caller 404s)."""
-    return Person.objects.visible_to(user).get(pk=pk)
-
-
-def _reader_assignments(user):
-    if user is None or not user.is_authenticated:
-        return []
-    return [a for a in user.role_assignments_cached() if a.role in NATIONAL_CODE_READERS]
+def person_access(*, user, pk, action: str = "view") -> Person:
+    """One person in the user's scope (404 outside it; 403 without `action`)."""
+    return access(Person, user=user, pk=pk, action=action)
 
 
 def readable_national_code_ids(user, person_ids: Iterable[int]) -> set[int]:
-    """Of `person_ids`, those whose national code `user` may read in full.
-
-    A code is readable when the person is in the scope of one of the user's assignments in a
-    role that needs codes (`NATIONAL_CODE_READERS`); other roles see it masked.
-    """
+    """Of `person_ids`, those whose national code `user` may read in full (the
+    `read_national_code` action, within its scope); other roles see codes masked."""
     person_ids = list(person_ids)
-    conditions = []
-    for assignment in _reader_assignments(user):
-        scope_q = assignment_q(Person, assignment, "view")
-        if scope_q is ALL:
-            return set(person_ids)
-        if scope_q is not None:
-            conditions.append(scope_q)
-    if not person_ids or not conditions:
+    if not person_ids:
         return set()
-    condition = conditions[0]
-    for extra in conditions[1:]:
-        condition |= extra
     return set(
-        Person.objects.filter(condition, pk__in=person_ids).values_list("pk", flat=True).distinct()
+        Person.objects.visible_to(user, "read_national_code")
+        .filter(pk__in=person_ids)
+        .values_list("pk", flat=True)
     )
 
 
@@ -108,21 +91,7 @@ def with_national_code_display(user, people: Iterable[Person]) -> list[Person]:
 
 def editable_people(*, user) -> QuerySet:
     """People the user may edit: HQ every one, a manager those their institution employs now."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Person.objects.none()
-    condition = Q(pk__in=[])
-    for assignment in user.role_assignments_cached():
-        if assignment_q(Person, assignment, "change") is None:
-            continue
-        if assignment.scope == Scope.NATION:
-            return Person.objects.all()
-        if assignment.scope == Scope.INSTITUTION:
-            condition |= Q(
-                pk__in=Employment.objects.filter(
-                    institution_id=assignment.scope_object_id, end_date__isnull=True
-                ).values("person_id")
-            )
-    return Person.objects.filter(condition)
+    return Person.objects.visible_to(user, "change")
 
 
 def can_edit_person(user, person: Person) -> bool:
@@ -132,27 +101,6 @@ def can_edit_person(user, person: Person) -> bool:
 def employment_history(person: Person) -> QuerySet:
     return person.employments.select_related("institution", "institution__province").order_by(
         "-start_date", "-pk"
-    )
-
-
-def person_applications(*, user, person: Person) -> QuerySet:
-    """The person's selection cases that the user may see, newest first."""
-    from entezam.vetting.models import Application
-
-    return (
-        Application.objects.visible_to(user)
-        .filter(person=person)
-        .select_related("institution", "standard")
-        .only(
-            "status",
-            "position",
-            "submitted_at",
-            "person_id",
-            "institution__name",
-            "standard__code",
-            "standard__version",
-        )
-        .order_by("-submitted_at")
     )
 
 

@@ -15,7 +15,7 @@ from entezam.core import audit
 from entezam.core.persian.text import bilingual
 from entezam.core.scoping import require
 from entezam.core.services import create_object, update_object
-from entezam.institutions.choices import InstitutionStatus
+from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 
 from .choices import EndReason, Position
@@ -35,8 +35,6 @@ EDITABLE_FIELDS = (
     "address",
 )
 NAME_FIELDS = ("first_name", "last_name", "father_name")
-# Staff are hired only by institutions that are allowed to operate.
-HIRING_STATUSES = (InstitutionStatus.ACTIVE, InstitutionStatus.DEVELOPING)
 
 ALREADY_EMPLOYED = (
     "این فرد هم‌اکنون در موسسه دیگری (یا همین موسسه) مشغول به کار است؛ "
@@ -98,7 +96,7 @@ def employment_start(
     person = Person.objects.select_for_update().get(pk=person.pk)
     if position not in Position.values:
         raise ValidationError({"position": _("Unknown position.")})
-    if institution.status not in HIRING_STATUSES:
+    if institution.status not in OPERATING_STATUSES:
         raise ValidationError(
             {
                 "institution": ValidationError(

@@ -82,7 +82,6 @@ class PersonDetailView(ObjectDetailView):
         context.update(
             employments=employments,
             active_employment=next((e for e in employments if e.is_active), None),
-            applications=selectors.person_applications(user=user, person=person),
             history=selectors.person_history(person),
             can_change=selectors.can_edit_person(user, person),
         )

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from entezam.core.api.fields import IdentifierField, JalaliField
 from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.persian import JalaliDateError
+from entezam.core.persian.jalali import parse_date_cell
 from entezam.core.persian.text import bilingual
 from entezam.core.scoping import allowed_roles
 from entezam.institutions.models import Institution
@@ -203,10 +204,8 @@ class BirthDateField(serializers.Field):
     """A birth date as a roster cell gives it: Jalali (`1370/05/12`, any digits) or ISO."""
 
     def to_internal_value(self, data):
-        from entezam.personnel.roster import parse_birth_date
-
         try:
-            return parse_birth_date(data)
+            return parse_date_cell(data)
         except JalaliDateError as exc:
             raise serializers.ValidationError(
                 bilingual(exc.message_fa, exc.message_en), code=exc.code

@@ -1,13 +1,66 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.registry import (
+    Panel,
+    ReachSource,
+    register_action_labels,
+    register_demo_seed,
+    register_job,
+    register_nav,
+    register_nav_section,
+    register_panel,
+    register_person_reach,
+)
+
 
 class VettingConfig(AppConfig):
     name = "entezam.vetting"
     label = "vetting"
     verbose_name = _("Selection")
+    url_prefix = "selection/"
 
     def ready(self) -> None:
-        from entezam.core.jobs import register
+        from .selectors import person_applications_panel
 
-        register("vetting_screen", "entezam.vetting.tasks.run_screen_job")
+        register_job("vetting_screen", "entezam.vetting.jobs.run_screen_job")
+        register_action_labels(
+            {
+                "standard.create": _("Selection standard drafted"),
+                "standard.update": _("Selection standard edited"),
+                "standard.activate": _("Selection standard activated"),
+                "application.open": _("Application opened"),
+                "application.screen": _("Applications screened"),
+                "application.advance": _("Application moved forward"),
+                "application.approve": _("Application approved"),
+                "application.reject": _("Application rejected"),
+                "application.withdraw": _("Application withdrawn"),
+                "background_check.record": _("Background check recorded"),
+                "background_check.import": _("Background-check results imported"),
+                "medical_certificate.record": _("Medical certificate recorded"),
+            }
+        )
+        register_person_reach(ReachSource("vetting.Application", label=_("application")))
+        register_panel(
+            "personnel.person",
+            Panel("vetting/panels/person_applications.html", person_applications_panel, 100),
+        )
+        register_nav_section("selection", _("Selection"), "person-check", order=50)
+        for order, (url_name, label, icon) in enumerate(
+            [
+                ("vetting:pipeline", _("Selection pipeline"), "kanban"),
+                ("vetting:application_list", _("Applications"), "card-checklist"),
+                ("vetting:standard_list", _("Selection standards"), "journal-check"),
+            ],
+            start=1,
+        ):
+            register_nav(
+                url_name,
+                label,
+                icon,
+                section="selection",
+                order=10 * order,
+                model="vetting.Application",
+            )
+        register_demo_seed("standards", "entezam.vetting.seed.demo_seed_standards", order=20)
+        register_demo_seed("applicants", "entezam.vetting.seed.demo_seed_applicants", order=50)

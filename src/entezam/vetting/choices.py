@@ -1,8 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.models import register_action_labels
-
 
 class StandardStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -95,19 +93,3 @@ STANDARD_STATUS_COLORS = {
     StandardStatus.ACTIVE: "success",
     StandardStatus.RETIRED: "dark",
 }
-
-register_action_labels(
-    {
-        "standard.create": _("Selection standard drafted"),
-        "standard.update": _("Selection standard edited"),
-        "standard.activate": _("Selection standard activated"),
-        "application.open": _("Application opened"),
-        "application.screen": _("Applications screened"),
-        "application.advance": _("Application moved forward"),
-        "application.approve": _("Application approved"),
-        "application.reject": _("Application rejected"),
-        "application.withdraw": _("Application withdrawn"),
-        "background_check.record": _("Background check recorded"),
-        "background_check.import": _("Background-check results imported"),
-    }
-)

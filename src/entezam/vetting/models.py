@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
 from entezam.core.models import BaseModel
-from entezam.core.scoping import ALL, Scope
+from entezam.core.scoping import ALL, Scope, reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION
 from entezam.personnel.choices import Position
-from entezam.personnel.models import PEOPLE_VIEWERS
+from entezam.personnel.models import PEOPLE_VIEWERS, Person
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
@@ -25,13 +25,11 @@ from .choices import (
 )
 
 
-def person_record_q(assignment):
-    """Records about a person are in scope where the person is."""
-    from entezam.personnel.models import Person
-
+def person_record_q(assignment, action: str = "view"):
+    """Records about a person are in scope where the person is (seen as `view` reaches)."""
     if assignment.scope == Scope.NATION:
         return ALL
-    person_q = Person.scope_q(assignment)
+    person_q = Person.scope_q(assignment, "view")
     return None if person_q is None else Q(person__in=Person.objects.filter(person_q))
 
 
@@ -75,10 +73,8 @@ class Standard(BaseModel):
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
 
-    @classmethod
-    def scope_q(cls, assignment):
-        # Standards are national rules: everyone who may read them reads all of them.
-        return ALL
+    # Standards are national rules: everyone who may read them reads all of them.
+    scope_q = classmethod(reach_everywhere)
 
     def get_absolute_url(self) -> str:
         return reverse("vetting:standard_detail", args=[self.pk])
@@ -113,9 +109,7 @@ class StandardRule(BaseModel):
     def __str__(self) -> str:
         return self.get_kind_display()
 
-    @classmethod
-    def scope_q(cls, assignment):
-        return ALL
+    scope_q = classmethod(reach_everywhere)
 
     def params_display(self) -> list[tuple[str, str]]:
         from .rules import params_display
@@ -312,8 +306,8 @@ class BackgroundCheck(BaseModel):
         return f"{self.person} — {self.get_result_display()}"
 
     @classmethod
-    def scope_q(cls, assignment):
-        return person_record_q(assignment)
+    def scope_q(cls, assignment, action):
+        return person_record_q(assignment, action)
 
 
 class MedicalCertificate(BaseModel):
@@ -348,5 +342,5 @@ class MedicalCertificate(BaseModel):
         return self.person.audit_scope()
 
     @classmethod
-    def scope_q(cls, assignment):
-        return person_record_q(assignment)
+    def scope_q(cls, assignment, action):
+        return person_record_q(assignment, action)

@@ -4,6 +4,7 @@ import datetime
 import random
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from entezam.institutions.choices import InstitutionStatus
@@ -11,17 +12,17 @@ from entezam.institutions.models import Institution
 from entezam.institutions.seed import weighted
 from entezam.personnel.choices import Education, Position
 from entezam.personnel.models import Person
-from entezam.personnel.seed import _PersonMaker
+from entezam.personnel.seed import PersonMaker
 
 from .choices import ApplicationStatus, CheckResult, RuleKind
 from .models import Application, MedicalCertificate, Standard
 from .providers import CheckOutcome, ManualProvider
 from .services import (
     IngestReport,
-    _ingest,
     application_decide,
     applications_open_bulk,
     applications_screen,
+    ingest_outcomes,
     standard_activate,
     standard_create_draft,
 )
@@ -84,7 +85,7 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
     )
     if not institutions:
         return 0
-    maker = _PersonMaker(rng)
+    maker = PersonMaker(rng)
     people = []
     for _ in range(count):
         person = maker.person(rng.choice(institutions).province.name)
@@ -139,7 +140,7 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
             institution=institution,
             items=[(p.pk, pos) for p, pos in zip(applicants, positions, strict=True)],
         )
-    _ingest(actor=actor, provider=checks, items=checks.results(), report=IngestReport())
+    ingest_outcomes(actor=actor, provider=checks, items=checks.results(), report=IngestReport())
     applications_screen(actor=actor)
     interviews = list(Application.objects.filter(status=ApplicationStatus.INTERVIEW).order_by("pk"))
     for application in interviews[: len(interviews) // 2]:
@@ -153,3 +154,17 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
         except ValidationError:
             continue  # already employed elsewhere: stays at interview for a person to decide
     return len(people)
+
+
+def demo_seed_standards(*, actor, rng, options) -> None:
+    """Demo step: the version-1 standards, before any institution or person exists."""
+    with transaction.atomic():
+        seed_standards(actor=actor)
+
+
+def demo_seed_applicants(*, actor, rng, options) -> str | None:
+    """Demo step: `--applicants` applicants taken through selection."""
+    count = options.get("applicants") or 0
+    if not count:
+        return None
+    return f"applicants created: {seed_applications(actor=actor, count=count, rng=rng)}"

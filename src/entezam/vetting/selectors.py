@@ -5,8 +5,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
+
+from entezam.core.scoping import allowed_roles
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
@@ -101,3 +103,29 @@ def pipeline_board(*, user, institution=None, province=None, now=None) -> dict:
         "needs_review": needs_review,
         "institutions": institutions,
     }
+
+
+def person_applications(*, user, person) -> QuerySet[Application]:
+    """The person's selection cases that the user may see, newest first."""
+    return (
+        Application.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("institution", "standard")
+        .only(
+            "status",
+            "position",
+            "submitted_at",
+            "person_id",
+            "institution__name",
+            "standard__code",
+            "standard__version",
+        )
+        .order_by("-submitted_at")
+    )
+
+
+def person_applications_panel(request, person) -> dict | None:
+    """The applications panel on a person's page, for readers of applications."""
+    if not allowed_roles(request.user, Application, "view"):
+        return None
+    return {"applications": person_applications(user=request.user, person=person)}

@@ -9,18 +9,19 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from entezam.core.scoping import allowed_roles, can
+from entezam.core.selectors import object_history
 from entezam.core.views import (
     ObjectDetailView,
     ObjectListView,
     ScopedViewMixin,
     apply_form_errors,
-    object_history,
 )
 from entezam.geo.models import Province
+from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 
 from . import selectors, services
-from .choices import ADVANCES, ApplicationStatus, StandardStatus
+from .choices import ADVANCES, SCREENABLE_STATUSES, ApplicationStatus, RuleKind, StandardStatus
 from .filtersets import ApplicationFilterSet, StandardFilterSet
 from .forms import (
     ApplicantForm,
@@ -31,6 +32,7 @@ from .forms import (
     StandardForm,
 )
 from .models import Application, BackgroundCheck, MedicalCertificate, Standard
+from .rules import describe as describe_rule
 
 # Screening this many applications or fewer runs in the request; more runs as a job.
 INLINE_SCREEN_LIMIT = 2000
@@ -102,7 +104,7 @@ class ScreenView(LoginRequiredMixin, View):
             except (Institution.DoesNotExist, ValueError):
                 raise Http404 from None
         candidates = Application.objects.visible_to(request.user, "screen").filter(
-            status__in=services.SCREENABLE_STATUSES
+            status__in=SCREENABLE_STATUSES
         )
         if institution is not None:
             candidates = candidates.filter(institution=institution)
@@ -162,11 +164,11 @@ class ApplicantRegisterView(LoginRequiredMixin, View):
     template_name = "vetting/applicant_form.html"
 
     def _form(self, data=None):
-        from entezam.personnel.roster import importable_institutions
-
         if not allowed_roles(self.request.user, Application, "add"):
             raise PermissionDenied
-        institutions = importable_institutions(self.request.user)
+        institutions = Institution.objects.visible_to(self.request.user).filter(
+            status__in=OPERATING_STATUSES
+        )
         initial = {}
         wanted = self.request.GET.get("institution", "")
         if wanted.isdigit():
@@ -476,10 +478,8 @@ class StandardDetailView(ObjectDetailView):
                         "application": application,
                         "failed": [
                             {
-                                "kind": services.RuleKind(item["kind"]).label,
-                                "detail": services.rule_engine.describe(
-                                    item["detail"], item["params"]
-                                ),
+                                "kind": RuleKind(item["kind"]).label,
+                                "detail": describe_rule(item["detail"], item["params"]),
                             }
                             for item in failing[application.pk]
                         ],

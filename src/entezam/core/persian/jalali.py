@@ -113,6 +113,46 @@ def parse_jalali(text: str) -> datetime.date:
     return jdatetime.date(year, month, day).togregorian()
 
 
+_DATE_CELL_PATTERN = re.compile(r"(\d{4})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?:[ T].*)?")
+# A four-digit year below this is Jalali, from it on Gregorian.
+JALALI_YEAR_LIMIT = 1700
+
+
+def parse_date_cell(cell) -> datetime.date:
+    """A date as people type it or a spreadsheet holds it: Jalali (`1370/05/12`, a year
+    below 1700), Gregorian (`1990-05-17`), digits in any script, or a date cell."""
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    if cell is None or isinstance(cell, bool):
+        cell = ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = to_ascii_digits(strip_invisible(str(cell)))
+    if not text:
+        raise JalaliDateError("empty", "تاریخ وارد نشده است.", "No date given.")
+    match = _DATE_CELL_PATTERN.fullmatch(text)
+    if match is None:
+        raise JalaliDateError(
+            "invalid_format",
+            f"«{text}» تاریخ معتبر نیست؛ تاریخ شمسی مانند ۱۳۷۰/۰۵/۱۲ یا میلادی مانند 1990-05-17.",
+            f"'{text}' is not a date; use a Jalali date like 1370/05/12 or a Gregorian one "
+            "like 1990-05-17.",
+        )
+    year, month, day = int(match[1]), int(match[3]), int(match[4])
+    if year < JALALI_YEAR_LIMIT:
+        return parse_jalali(f"{year}/{month}/{day}")
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise JalaliDateError(
+            "invalid_date",
+            f"«{text}» تاریخ میلادی معتبری نیست.",
+            f"'{text}' is not a valid Gregorian date.",
+        ) from None
+
+
 def _local(value: datetime.datetime) -> datetime.datetime:
     """An aware datetime in the active Django time zone (Tehran without settings)."""
     if value.tzinfo is None:

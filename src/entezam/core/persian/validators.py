@@ -77,6 +77,22 @@ def national_code_check_digit(first_nine: str) -> int:
     return remainder if remainder < 2 else 11 - remainder
 
 
+def national_code_from(first_nine: int | str) -> str:
+    """The valid national code whose first nine digits are `first_nine` (zero-padded).
+
+    Nine repeated digits (`111111111`) would make a refused code and are moved on by one.
+    """
+    body = f"{int(first_nine) % 10**9:09d}"
+    if body == body[0] * 9:
+        body = f"{(int(body) + 1) % 10**9:09d}"
+    return body + str(national_code_check_digit(body))
+
+
+def random_national_code(rng) -> str:
+    """A valid national code drawn from `rng` (a `random.Random`): demo and test data."""
+    return national_code_from(rng.randrange(10**9))
+
+
 _MOBILE_SEPARATORS = re.compile(r"[\s\-()]")
 
 

@@ -61,3 +61,11 @@ def field(bound_field, label=None, help_text=None):
         "label": bound_field.label if label is None else label,
         "help_text": bound_field.help_text if help_text is None else help_text,
     }
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel):
+    """Render a registered panel (`core.registry.Panel`) with its own context added."""
+    template = context.template.engine.get_template(panel["template"])
+    with context.push(**panel["context"]):
+        return template.render(context)

@@ -1,0 +1,49 @@
+"""Reads of the framework's own models: the audit log and jobs, always scoped."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import AuditEvent, Job
+from .registry import HOME_PANELS, PANELS
+from .scoping import access
+
+
+def audit_event_list(*, user) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.visible_to(user)
+
+
+def object_history(obj, limit: int = 100) -> QuerySet[AuditEvent]:
+    """Events about one object, newest first (whoever may open its page sees them)."""
+    return AuditEvent.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("-id")[:limit]
+
+
+def job_access(*, user, pk, kind: str | None = None) -> Job:
+    jobs = Job.objects.all() if kind is None else Job.objects.filter(kind=kind)
+    return access(jobs, user=user, pk=pk)
+
+
+def recent_events_panel(request) -> dict | None:
+    events = list(audit_event_list(user=request.user)[:8])
+    return {"history": events} if events else None
+
+
+def _render_panels(panels, *args) -> list[dict]:
+    rendered = []
+    for panel in panels:
+        context = panel.context(*args)
+        if context is not None:
+            rendered.append({"template": panel.template, "context": context})
+    return rendered
+
+
+def home_panels(request) -> list[dict]:
+    """The home-page panels the apps registered, with their context for this user."""
+    return _render_panels(HOME_PANELS, request)
+
+
+def object_panels(request, obj) -> list[dict]:
+    """Panels other apps registered on `obj`'s detail page."""
+    return _render_panels(PANELS.get(obj._meta.label_lower, []), request, obj)

@@ -1,0 +1,33 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from entezam.demo.users import demo_users
+from entezam.institutions.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Set up the embedded demo (migrate, seed, demo users) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true")
+        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument("--institutions", type=int, default=850)
+        parser.add_argument("--people", type=int, default=8000)
+        parser.add_argument("--applicants", type=int, default=600)
+
+    def handle(self, *args, no_serve, addrport, institutions, people, applicants, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not Institution.objects.exists():
+            self.stdout.write("Seeding demo data (once)…")
+            call_command("seed", institutions=institutions, people=people, applicants=applicants)
+        rows = demo_users()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Entezam demo: http://{addrport}/"))
+        self.stdout.write("Demo users (username / password / role):")
+        width = max(len(u) for u, _, _ in rows)
+        for username, password, role in rows:
+            self.stdout.write(f"  {username.ljust(width)}  {password}  {role}")
+        self.stdout.write("")
+        if not no_serve:
+            call_command("runserver", addrport, use_reloader=False)

@@ -1,0 +1,52 @@
+"""One demo user per role, each scoped to the demo's Tehran province, station and institution."""
+
+from __future__ import annotations
+
+from entezam.accounts.choices import Role
+from entezam.accounts.models import User
+from entezam.accounts.services import role_assign, user_create
+from entezam.geo.models import PoliceUnit, Province
+from entezam.institutions.models import Institution
+
+DEMO_PASSWORD = "Entezam-1404"
+
+
+def demo_users() -> list[tuple[str, str, str]]:
+    """Create (or keep) one user per role; returns (username, password, description)."""
+    tehran = Province.objects.get(code="23")
+    station = (
+        PoliceUnit.objects.filter(province=tehran, kind="station")
+        .filter(supervised_institutions__status="active")
+        .order_by("code")
+        .first()
+    )
+    institution = (
+        Institution.objects.filter(supervising_unit=station, status="active").order_by("pk").first()
+    )
+    plan = [
+        ("admin", "مدیر ستاد", Role.HQ_ADMIN, {}),
+        ("analyst", "کارشناس ستاد", Role.HQ_ANALYST, {}),
+        ("tehran", "افسر استان تهران", Role.PROVINCE_OFFICER, {"province": tehran}),
+        ("station", f"فرمانده {station.name}", Role.STATION_OFFICER, {"police_unit": station}),
+        (
+            "manager",
+            f"مدیر {institution.name}",
+            Role.INSTITUTION_MANAGER,
+            {"institution": institution},
+        ),
+        ("operator", "اپراتور مرکز ۱۹۷", Role.CENTER_OPERATOR, {}),
+        ("trainer", "مربی آموزش", Role.TRAINER, {}),
+    ]
+    rows = []
+    for username, display_name, role, scope in plan:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                actor=None, username=username, password=DEMO_PASSWORD, display_name=display_name
+            )
+        role_assign(actor=None, user=user, role=role, **scope)
+        target = next(iter(scope.values()), None)
+        rows.append(
+            (username, DEMO_PASSWORD, f"{Role(role).label}" + (f" — {target}" if target else ""))
+        )
+    return rows

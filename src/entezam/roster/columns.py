@@ -1,0 +1,163 @@
+"""The columns of a roster: fields, header aliases (Persian and English), choice values."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from entezam.core.persian import (
+    normalize,
+)
+from entezam.personnel.choices import Education, Gender, MilitaryService, Position
+
+# --- columns
+
+FIELDS = (
+    "national_code",
+    "first_name",
+    "last_name",
+    "father_name",
+    "birth_date",
+    "gender",
+    "mobile",
+    "education",
+    "military_service",
+    "position",
+)
+REQUIRED_COLUMNS = (
+    "national_code",
+    "first_name",
+    "last_name",
+    "birth_date",
+    "gender",
+    "education",
+    "position",
+)
+# The Persian header each field is written under in a template and in messages.
+COLUMN_LABELS = {
+    "national_code": ("کد ملی", "national code"),
+    "first_name": ("نام", "first name"),
+    "last_name": ("نام خانوادگی", "last name"),
+    "father_name": ("نام پدر", "father's name"),
+    "birth_date": ("تاریخ تولد", "birth date"),
+    "gender": ("جنسیت", "gender"),
+    "mobile": ("تلفن همراه", "mobile"),
+    "education": ("مدرک تحصیلی", "education"),
+    "military_service": ("وضعیت نظام وظیفه", "military service"),
+    "position": ("سمت", "position"),
+}
+HEADER_ALIASES = {
+    "national_code": [
+        "کد ملی",
+        "کدملی",
+        "شماره ملی",
+        "شناسه ملی",
+        "national code",
+        "national_code",
+        "national id",
+        "nationalcode",
+    ],
+    "first_name": ["نام", "first name", "first_name", "firstname", "given name"],
+    "last_name": [
+        "نام خانوادگی",
+        "نام‌خانوادگی",
+        "last name",
+        "last_name",
+        "lastname",
+        "surname",
+        "family name",
+    ],
+    "father_name": ["نام پدر", "father name", "father_name", "father's name", "fathers name"],
+    "birth_date": [
+        "تاریخ تولد",
+        "تاریخ‌تولد",
+        "birth date",
+        "birth_date",
+        "birthdate",
+        "date of birth",
+        "dob",
+    ],
+    "gender": ["جنسیت", "جنس", "gender", "sex"],
+    "mobile": [
+        "تلفن همراه",
+        "موبایل",
+        "شماره همراه",
+        "شماره موبایل",
+        "همراه",
+        "mobile",
+        "mobile number",
+        "cell phone",
+        "cellphone",
+    ],
+    "education": ["مدرک تحصیلی", "تحصیلات", "مدرک", "میزان تحصیلات", "education", "degree"],
+    "military_service": [
+        "وضعیت نظام وظیفه",
+        "نظام وظیفه",
+        "وضعیت خدمت",
+        "وضعیت سربازی",
+        "خدمت سربازی",
+        "military service",
+        "military_service",
+    ],
+    "position": ["سمت", "عنوان شغلی", "شغل", "position", "job title", "role"],
+}
+
+_KEY_DROP = re.compile(r"[\s_\-'’.:*()]+")
+
+
+def fold_key(value: Any) -> str:
+    """Header or choice text folded so spelling, spacing and case do not matter."""
+    return _KEY_DROP.sub("", normalize(str(value)))
+
+
+HEADER_KEYS = {
+    fold_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
+}
+
+CHOICE_ALIASES = {
+    "gender": {
+        Gender.MALE: ["مرد", "مذکر", "آقا", "male", "m", "man"],
+        Gender.FEMALE: ["زن", "مونث", "مؤنث", "خانم", "female", "f", "woman"],
+    },
+    "education": {
+        Education.BELOW_DIPLOMA: ["زیر دیپلم", "زیردیپلم", "سیکل", "below diploma"],
+        Education.DIPLOMA: ["دیپلم", "diploma", "high school"],
+        Education.ASSOCIATE: ["کاردانی", "فوق دیپلم", "associate", "associate degree"],
+        Education.BACHELOR: ["کارشناسی", "لیسانس", "bachelor", "bachelor's degree", "bsc", "ba"],
+        Education.MASTER: [
+            "کارشناسی ارشد",
+            "فوق لیسانس",
+            "ارشد",
+            "master",
+            "master's degree",
+            "msc",
+            "ma",
+        ],
+        Education.DOCTORATE: ["دکتری", "دکترا", "doctorate", "phd"],
+    },
+    "military_service": {
+        MilitaryService.COMPLETED: [
+            "پایان خدمت",
+            "کارت پایان خدمت",
+            "دارای کارت پایان خدمت",
+            "completed",
+        ],
+        MilitaryService.EXEMPT: ["معاف", "معافیت", "معافیت دائم", "کارت معافیت", "exempt"],
+        MilitaryService.SERVING: ["در حال خدمت", "serving"],
+        MilitaryService.LIABLE: ["مشمول", "liable"],
+    },
+    "position": {
+        Position.GUARD: ["نگهبان", "پلیس یار", "پلیس‌یار", "محافظ", "guard"],
+        Position.SUPERVISOR: ["سرپرست", "سرپرست شیفت", "supervisor", "shift supervisor"],
+        Position.MANAGER: ["مدیر", "مدیر عامل", "مدیرعامل", "manager"],
+    },
+}
+CHOICE_KEYS = {
+    column: {fold_key(alias): str(value) for value, aliases in mapping.items() for alias in aliases}
+    for column, mapping in CHOICE_ALIASES.items()
+}
+# Values a template offers, one per choice, in Persian.
+CHOICE_EXAMPLES = {
+    column: [aliases[0] for aliases in mapping.values()]
+    for column, mapping in CHOICE_ALIASES.items()
+}

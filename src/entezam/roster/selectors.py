@@ -1,0 +1,50 @@
+"""Who may import into which institution, and their import jobs."""
+
+from __future__ import annotations
+
+import json
+
+from django.db.models import QuerySet
+
+from entezam.core.models import Job
+from entezam.core.scoping import access
+from entezam.institutions.choices import OPERATING_STATUSES
+from entezam.institutions.models import Institution
+from entezam.institutions.selectors import clean_registration_number
+
+JOB_KIND = "roster_import"
+# The permission on an institution to import a roster into it (granted in apps.py).
+IMPORT_ACTION = "import_roster"
+
+
+def importable_institutions(user) -> QuerySet[Institution]:
+    """Institutions `user` may import a roster into: in the scope of a role that imports,
+    and operating (active or developing)."""
+    return Institution.objects.visible_to(user, IMPORT_ACTION).filter(status__in=OPERATING_STATUSES)
+
+
+def importable_institution_access(
+    *, user, pk=None, registration_number: str | None = None
+) -> Institution:
+    """One institution `user` may import into, by id or registration number; else 404."""
+    if pk is not None:
+        lookup = {"pk": pk}
+    else:
+        lookup = {"registration_number": clean_registration_number(registration_number)}
+    return access(importable_institutions(user), user=user, action=IMPORT_ACTION, **lookup)
+
+
+def roster_jobs(user) -> QuerySet[Job]:
+    return Job.objects.visible_to(user).filter(kind=JOB_KIND)
+
+
+def roster_job_access(*, user, pk) -> Job:
+    return access(roster_jobs(user), user=user, pk=pk)
+
+
+def job_report(job: Job) -> dict | None:
+    """The full JSON report a finished roster-import job wrote, or None."""
+    if not job.output_file:
+        return None
+    with job.output_file.open("rb") as stream:
+        return json.load(stream)

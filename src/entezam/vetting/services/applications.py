@@ -1,0 +1,495 @@
+"""Opening applications (one, a registered applicant, or in bulk) and moving them by hand."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entezam.core import audit
+from entezam.core.bulk import column_defaults, quote
+from entezam.core.persian.text import bilingual
+from entezam.core.scoping import ensure_still_visible, require, require_model_action
+from entezam.core.services import require_reason, update_object
+from entezam.institutions.choices import OPERATING_STATUSES
+from entezam.institutions.models import Institution
+from entezam.personnel.choices import Gender, Position
+from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment, Person
+from entezam.personnel.services import tidy_names
+
+from ..choices import (
+    ADVANCES,
+    OPEN_APPLICATION_STATUSES,
+    ApplicationStatus,
+    CheckResult,
+    Outcome,
+    RuleKind,
+)
+from ..models import (
+    Application,
+    ApplicationStep,
+    Standard,
+)
+from .standards import active_standard_for
+
+# An application in one of these blocks opening another for the same person and institution.
+HOLDING_STATUSES = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED)
+
+
+@transaction.atomic
+def application_open(
+    *, actor, person: Person, institution: Institution, position: str
+) -> Application:
+    """Open one application of `person` at `institution` under the active standard."""
+    require_model_action(actor, Application, "add")
+    if not Institution.objects.visible_to(actor).filter(pk=institution.pk).exists():
+        raise Http404
+    if position not in Position.values:
+        raise ValidationError({"position": bilingual("سمت نامعتبر است.", "Unknown position.")})
+    standard = active_standard_for(position)
+    if standard is None:
+        raise ValidationError(
+            {
+                "position": ValidationError(
+                    bilingual(
+                        "هیچ ضوابط گزینش فعالی این سمت را پوشش نمی‌دهد.",
+                        "No active selection standard covers this position.",
+                    ),
+                    code="no_active_standard",
+                )
+            }
+        )
+    if Application.objects.filter(
+        person=person,
+        institution=institution,
+        status__in=[*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED],
+    ).exists():
+        raise ValidationError(
+            {
+                "person": ValidationError(
+                    bilingual(
+                        "این فرد در همین موسسه پرونده گزینش باز یا پذیرفته‌شده دارد.",
+                        "This person already has an open or approved application here.",
+                    ),
+                    code="application_exists",
+                )
+            }
+        )
+    now = timezone.now()
+    application = Application.objects.create(
+        person=person,
+        institution=institution,
+        position=position,
+        standard=standard,
+        status=ApplicationStatus.SUBMITTED,
+        submitted_at=now,
+        status_changed_at=now,
+    )
+    ApplicationStep.objects.create(
+        application=application, to_status=ApplicationStatus.SUBMITTED, at=now, actor=actor
+    )
+    ensure_still_visible(actor, "add", application)
+    audit.record(
+        actor=actor,
+        action="application.open",
+        obj=application,
+        changes={"position": [None, position], "standard": [None, str(standard)]},
+        permission="add",
+    )
+    return application
+
+
+def _field_error(field: str, code: str, fa: str, en: str) -> ValidationError:
+    return ValidationError({field: ValidationError(bilingual(fa, en), code=code)})
+
+
+@transaction.atomic
+def applicant_register(
+    *, actor, institution: Institution, position: str, national_code: str, **details
+) -> Application:
+    """Register one applicant by hand: a one-row roster.
+
+    Creates the person (or brings a registered person's details up to date, as a roster
+    import would) and opens their application with `institution` for `position`. A person
+    actively employed by another institution is refused; nobody is moved between
+    institutions here. Audited as `person.create`/`person.update` and `application.open`.
+    """
+    unknown = set(details) - set(PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"applicant_register() got unexpected fields: {sorted(unknown)}")
+    details = tidy_names(dict(details))
+    require_model_action(actor, Application, "add")
+    if not Institution.objects.visible_to(actor).filter(pk=institution.pk).exists():
+        raise Http404
+    if institution.status not in OPERATING_STATUSES:
+        raise _field_error(
+            "institution",
+            "institution_not_hiring",
+            "این موسسه فعال یا در حال تأسیس نیست و متقاضی نمی‌پذیرد.",
+            "This institution is not active or developing and takes no applicants.",
+        )
+    if details.get("gender") == Gender.MALE and not details.get("military_service"):
+        raise _field_error(
+            "military_service",
+            "required_for_men",
+            "وضعیت نظام وظیفه برای مردان لازم است.",
+            "Military service status is required for men.",
+        )
+    person = Person.objects.select_for_update().filter(national_code=national_code).first()
+    if (
+        person is not None
+        and Employment.objects.filter(person=person, end_date__isnull=True)
+        .exclude(institution=institution)
+        .exists()
+    ):
+        raise _field_error(
+            "national_code",
+            "employed_elsewhere",
+            "این فرد هم‌اکنون در موسسه دیگری مشغول به کار است؛ ثبت متقاضی کسی را از "
+            "موسسه‌ای به موسسه دیگر منتقل نمی‌کند.",
+            "This person is actively employed by another institution; registering an "
+            "applicant never moves anyone between institutions.",
+        )
+    created = person is None
+    if created:
+        person = Person(national_code=national_code, **details)
+        person.full_clean()
+        person.save()
+    try:
+        application = application_open(
+            actor=actor, person=person, institution=institution, position=position
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "person" in exc.error_dict:
+            raise ValidationError({"national_code": exc.error_dict["person"]}) from None
+        raise
+    if created:
+        ensure_still_visible(actor, "add", person)
+        given = audit._jsonable({"national_code": national_code, **details})
+        audit.record(
+            actor=actor,
+            action="person.create",
+            obj=person,
+            changes={
+                name: [None, value] for name, value in given.items() if value not in (None, "")
+            },
+            permission="add",
+        )
+        return application
+    fields = [
+        name
+        for name in PERSON_FIELDS
+        if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
+    ]
+    # The open application has brought the person into the actor's scope.
+    update_object(
+        actor=actor,
+        obj=person,
+        data=details,
+        fields=fields,
+        action="person.update",
+        permission="add",
+    )
+    return application
+
+
+def applications_open_bulk(
+    *, actor, institution, items: Iterable[tuple[int, str]]
+) -> dict[int, str]:
+    """Open applications for many (person_id, position) pairs at one institution.
+
+    Set-based: one query finds the pairs that already have an open or approved
+    application there, one insert creates the rest. Returns {person_id: "opened" |
+    "exists"}. The caller records the audit event (one per import, not one per row).
+    Raises ValidationError when a position has no active standard.
+    """
+    items = list(items)
+    if not items:
+        return {}
+    existing = set(
+        Application.objects.filter(
+            institution=institution,
+            person_id__in=[person_id for person_id, _position in items],
+            status__in=HOLDING_STATUSES,
+        ).values_list("person_id", flat=True)
+    )
+    standards: dict[str, Standard] = {}
+    for _person_id, position in items:
+        if position not in standards:
+            standard = active_standard_for(position)
+            if standard is None:
+                raise ValidationError(
+                    {"position": _("No active selection standard covers this position.")},
+                    code="no_active_standard",
+                )
+            standards[position] = standard
+    now = timezone.now()
+    result = {person_id: "exists" for person_id in existing}
+    if connection.vendor == "postgresql":
+        # One statement inserts the applications and their first steps, without building
+        # a model instance per row.
+        fresh = [(person, position) for person, position in items if person not in existing]
+        with transaction.atomic():
+            opened = applications_open_from_sql(
+                actor=actor,
+                institution=institution,
+                source_sql="SELECT * FROM unnest(%s::bigint[], %s::text[]) WITH ORDINALITY",
+                source_params=[[p for p, _ in fresh], [position for _, position in fresh]],
+                standards={position: standard.pk for position, standard in standards.items()},
+                now=now,
+            )
+        result.update(dict.fromkeys(opened, "opened"))
+        return result
+    to_create = [
+        Application(
+            person_id=person_id,
+            institution=institution,
+            position=position,
+            standard=standards[position],
+            status=ApplicationStatus.SUBMITTED,
+            submitted_at=now,
+            status_changed_at=now,
+        )
+        for person_id, position in items
+        if person_id not in existing
+    ]
+    with transaction.atomic():
+        created = Application.objects.bulk_create(to_create, batch_size=2000)
+        ApplicationStep.objects.bulk_create(
+            (
+                ApplicationStep(
+                    application=app, to_status=ApplicationStatus.SUBMITTED, at=now, actor=actor
+                )
+                for app in created
+            ),
+            batch_size=2000,
+        )
+    result.update({app.person_id: "opened" for app in created})
+    return result
+
+
+def applications_open_from_sql(
+    *,
+    actor,
+    institution,
+    source_sql: str,
+    source_params: list,
+    standards: dict[str, int],
+    now: datetime.datetime,
+) -> list[int]:
+    """PostgreSQL, set-based: the fast path behind `applications_open_bulk` and imports.
+
+    `source_sql` selects (person_id, position, ordinal) rows; every person there without
+    an open or approved application at `institution` gets a submitted application under
+    the active standard of the position (`standards`: position → standard id) and its
+    first step, in ordinal order, with one statement. Returns the person ids given an
+    application. The caller checks the positions have a standard and records the audit
+    event.
+    """
+    if not standards:
+        return []
+    given = {
+        "person_id": "src.person_id",
+        "institution_id": "%(institution)s",
+        "position": "src.position",
+        "standard_id": "std.standard_id",
+        "status": "%(submitted)s",
+        "submitted_at": "%(now)s",
+        "status_changed_at": "%(now)s",
+        "created_at": "%(now)s",
+        "updated_at": "%(now)s",
+    }
+    app_defaults, app_values = column_defaults(Application, given, now)
+    step_given = {
+        "application_id": "created.id",
+        "to_status": "%(submitted)s",
+        "at": "%(now)s",
+        "actor_id": "%(actor)s",
+    }
+    step_defaults, step_values = column_defaults(ApplicationStep, step_given, now)
+    params: dict = {
+        "institution": institution.pk,
+        "submitted": ApplicationStatus.SUBMITTED.value,
+        "now": now,
+        "actor": actor.pk if actor is not None else None,
+        "holding": list(HOLDING_STATUSES),
+    }
+    for index, value in enumerate(source_params):
+        params[f"source{index}"] = value
+    for index, value in enumerate(app_values):
+        params[f"app_default{index}"] = value
+    for index, value in enumerate(step_values):
+        params[f"step_default{index}"] = value
+    for index, (position, standard_id) in enumerate(standards.items()):
+        params[f"position{index}"], params[f"standard{index}"] = position, standard_id
+    source = source_sql % tuple(f"%(source{index})s" for index in range(len(source_params)))
+    standard_rows = ", ".join(
+        f"(%(position{index})s, %(standard{index})s::bigint)" for index in range(len(standards))
+    )
+    app_columns = [*given, *app_defaults]
+    app_exprs = [*given.values(), *(f"%(app_default{i})s" for i in range(len(app_values)))]
+    step_columns = [*step_given, *step_defaults]
+    step_exprs = [*step_given.values(), *(f"%(step_default{i})s" for i in range(len(step_values)))]
+    applications, steps = quote(Application._meta.db_table), quote(ApplicationStep._meta.db_table)
+    sql = f"""
+        WITH created AS (
+            INSERT INTO {applications} ({", ".join(map(quote, app_columns))})
+            SELECT {", ".join(app_exprs)}
+            FROM ({source}) AS src (person_id, position, ordinal)
+            JOIN (VALUES {standard_rows}) AS std (position, standard_id)
+                ON std.position = src.position
+            -- A scalar subquery, not NOT EXISTS: PostgreSQL runs it as one index probe per
+            -- row whatever its (within a big import, stale) statistics say, where an
+            -- anti-join could be planned as a loop over every open application.
+            WHERE (
+                SELECT 1 FROM {applications} AS a
+                WHERE a.person_id = src.person_id
+                    AND a.institution_id = %(institution)s
+                    AND a.status = ANY(%(holding)s)
+                LIMIT 1
+            ) IS NULL
+            ORDER BY src.ordinal
+            RETURNING id, person_id
+        ), steps AS (
+            INSERT INTO {steps} ({", ".join(map(quote, step_columns))})
+            SELECT {", ".join(step_exprs)} FROM created ORDER BY created.id
+        )
+        SELECT person_id FROM created
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [person_id for (person_id,) in cursor.fetchall()]
+
+
+def locked_application(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("person", "institution", "standard")
+        .get(pk=application.pk)
+    )
+
+
+def move_application(application, *, actor, to_status, note, now, **fields) -> str:
+    from_status = application.status
+    application.status = to_status
+    application.status_changed_at = now
+    for name, value in fields.items():
+        setattr(application, name, value)
+    application.save(update_fields=["status", "status_changed_at", "updated_at", *fields.keys()])
+    ApplicationStep.objects.create(
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        at=now,
+        actor=actor,
+        note=note,
+    )
+    return from_status
+
+
+def invalid_status(application) -> ValidationError:
+    return ValidationError(
+        {
+            "status": ValidationError(
+                bilingual(
+                    f"در وضعیت «{application.get_status_display()}» این کار ممکن نیست.",
+                    f"This is not possible while the status is '{application.status}'.",
+                ),
+                code="invalid_transition",
+            )
+        }
+    )
+
+
+@transaction.atomic
+def application_advance(
+    *, actor, application: Application, to_status: str, note: str = ""
+) -> Application:
+    """Move an application on by hand (an officer resolved what screening could not).
+
+    Leaving screening needs a note; entering the interview needs a clear background
+    check when the standard has that rule.
+    """
+    application = locked_application(application)
+    require(actor, "advance", application)
+    if to_status not in ADVANCES.get(application.status, ()):
+        raise invalid_status(application)
+    note = (note or "").strip()
+    if application.status == ApplicationStatus.SCREENING:
+        note = require_reason(note)
+    failed = application.rule_results.filter(outcome=Outcome.FAIL).exists()
+    if failed:
+        raise ValidationError(
+            {
+                "status": bilingual(
+                    "این پرونده قاعده ردشده دارد؛ باید رد شود یا دوباره بررسی شود.",
+                    "A rule failed: reject the application or screen it again.",
+                )
+            }
+        )
+    if (
+        to_status == ApplicationStatus.INTERVIEW
+        and application.standard.rules.filter(kind=RuleKind.BACKGROUND_CHECK).exists()
+    ):
+        latest = application.person.background_checks.order_by("-checked_on", "-id").first()
+        if latest is None or latest.result != CheckResult.CLEAR:
+            raise ValidationError(
+                {
+                    "status": ValidationError(
+                        bilingual(
+                            "نتیجه استعلام سوابق هنوز «پاک» ثبت نشده است.",
+                            "The background check has no clear result yet.",
+                        ),
+                        code="background_not_clear",
+                    )
+                }
+            )
+    from_status = move_application(
+        application,
+        actor=actor,
+        to_status=to_status,
+        note=note,
+        now=timezone.now(),
+        needs_review=False,
+    )
+    audit.record(
+        actor=actor,
+        action="application.advance",
+        obj=application,
+        changes={"status": [from_status, to_status]},
+        reason=note,
+        permission="advance",
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: Application, reason: str) -> Application:
+    application = locked_application(application)
+    require(actor, "withdraw", application)
+    reason = require_reason(reason)
+    if application.status not in OPEN_APPLICATION_STATUSES:
+        raise invalid_status(application)
+    from_status = move_application(
+        application,
+        actor=actor,
+        to_status=ApplicationStatus.WITHDRAWN,
+        note=reason,
+        now=timezone.now(),
+        decision_reason=reason,
+        needs_review=False,
+    )
+    audit.record(
+        actor=actor,
+        action="application.withdraw",
+        obj=application,
+        changes={"status": [from_status, ApplicationStatus.WITHDRAWN]},
+        reason=reason,
+        permission="withdraw",
+    )
+    return application

@@ -1,0 +1,122 @@
+"""Decisions on applications: approval (which starts the employment) and rejection."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from entezam.core import audit
+from entezam.core.persian.text import bilingual
+from entezam.core.scoping import ensure_still_visible, require
+from entezam.core.services import require_reason
+from entezam.personnel.models import Employment
+from entezam.personnel.services import employment_start
+
+from ..choices import (
+    OPEN_APPLICATION_STATUSES,
+    ApplicationStatus,
+)
+from ..models import (
+    Application,
+)
+from .applications import invalid_status, locked_application, move_application
+
+
+@transaction.atomic
+def application_decide(
+    *, actor, application: Application, approve: bool, reason: str = ""
+) -> Application:
+    """Approve (from interview; starts the employment) or reject (with reasons)."""
+    application = locked_application(application)
+    require(actor, "decide", application)
+    now = timezone.now()
+    changes = {}
+    if approve:
+        if application.status != ApplicationStatus.INTERVIEW:
+            raise invalid_status(application)
+        reason = (reason or "").strip()
+        employment = _start_employment(application, actor=actor, today=timezone.localdate(now))
+        to_status, changes["employment"] = ApplicationStatus.APPROVED, employment.pk
+    else:
+        reason = require_reason(reason)
+        if application.status not in OPEN_APPLICATION_STATUSES:
+            raise invalid_status(application)
+        to_status = ApplicationStatus.REJECTED
+    from_status = move_application(
+        application,
+        actor=actor,
+        to_status=to_status,
+        note=reason,
+        now=now,
+        decided_at=now,
+        decided_by=actor,
+        decision_reason=reason,
+        needs_review=False,
+    )
+    ensure_still_visible(actor, "view", application)
+    audit.record(
+        actor=actor,
+        action="application.approve" if approve else "application.reject",
+        obj=application,
+        changes={
+            "status": [from_status, to_status],
+            "standard": str(application.standard),
+            **changes,
+        },
+        reason=reason,
+        permission="decide",
+    )
+    return application
+
+
+def _employed_elsewhere_error(employment) -> ValidationError:
+    name = employment.institution.name if employment is not None else ""
+    return ValidationError(
+        {
+            "person": ValidationError(
+                bilingual(
+                    f"این فرد اکنون در «{name}» شاغل است؛ تا پایان آن اشتغال، پذیرش ممکن نیست.",
+                    f"This person is actively employed at '{name}'; "
+                    "end that employment before approving.",
+                ),
+                code="employed_elsewhere",
+            )
+        }
+    )
+
+
+def _start_employment(application: Application, *, actor, today: datetime.date) -> Employment:
+    """The employment an approval starts, through the personnel service and its rules
+    (only an operating institution hires; one active employment; audited)."""
+    active = (
+        Employment.objects.filter(person_id=application.person_id, end_date__isnull=True)
+        .select_related("institution")
+        .first()
+    )
+    if active is not None:
+        if active.institution_id != application.institution_id:
+            raise _employed_elsewhere_error(active)
+        return active  # already on this institution's staff
+    try:
+        return employment_start(
+            actor=actor,
+            person=application.person,
+            institution=application.institution,
+            position=application.position,
+            start_date=today,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "error_dict", {}).get("person") and any(
+            error.code == "already_employed" for error in exc.error_dict["person"]
+        ):
+            # Another approval started an employment in the meantime.
+            other = (
+                Employment.objects.filter(person_id=application.person_id, end_date__isnull=True)
+                .select_related("institution")
+                .first()
+            )
+            raise _employed_elsewhere_error(other) from None
+        raise

@@ -1,0 +1,315 @@
+"""Selection standards: drafts, edits and activation (which re-screens)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from entezam.core import audit
+from entezam.core.persian.text import bilingual
+from entezam.core.scoping import ensure_still_visible, require, require_model_action
+from entezam.personnel.choices import Position
+
+from .. import rules as rule_engine
+from ..choices import (
+    OPEN_APPLICATION_STATUSES,
+    SCREENABLE_STATUSES,
+    ApplicationStatus,
+    Outcome,
+    RuleKind,
+    StandardStatus,
+)
+from ..models import (
+    Application,
+    Standard,
+    StandardRule,
+)
+from .screening import SCREEN_CHUNK, screen_candidates
+
+
+def active_standard_for(position: str) -> Standard | None:
+    """The active standard that selects for `position` (each position has at most one)."""
+    for standard in Standard.objects.filter(status=StandardStatus.ACTIVE).order_by("code"):
+        if position in standard.positions:
+            return standard
+    return None
+
+
+def _clean_standard(*, code: str, title: str, positions, rules: dict[str, dict]) -> tuple:
+    errors = {}
+    code = (code or "").strip().upper()
+    if not code or not code.replace("_", "").isalnum() or not code.isascii():
+        errors["code"] = bilingual(
+            "کد ضوابط باید با حروف لاتین و بدون فاصله باشد (مانند GUARD).",
+            "The code must be Latin letters, digits or _ (like GUARD).",
+        )
+    if not (title or "").strip():
+        errors["title"] = bilingual("عنوان ضوابط وارد نشده است.", "The title is missing.")
+    positions = list(dict.fromkeys(positions or []))
+    unknown = [p for p in positions if p not in Position.values]
+    if not positions or unknown:
+        errors["positions"] = bilingual(
+            "دست‌کم یک سمت معتبر انتخاب کنید.", "Choose at least one valid position."
+        )
+    if not rules:
+        errors["rules"] = bilingual(
+            "ضوابط بدون هیچ قاعده‌ای معنا ندارد؛ دست‌کم یک قاعده را فعال کنید.",
+            "A standard needs at least one rule.",
+        )
+    cleaned_rules = {}
+    for kind, params in (rules or {}).items():
+        try:
+            cleaned_rules[kind] = rule_engine.clean_params(kind, params)
+        except ValidationError as exc:
+            errors.update(
+                exc.message_dict if hasattr(exc, "error_dict") else {"rules": exc.messages}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return code, title.strip(), positions, cleaned_rules
+
+
+def _write_rules(standard: Standard, rules: dict[str, dict]) -> None:
+    standard.rules.all().delete()
+    order = {kind: i for i, kind in enumerate(RuleKind.values)}
+    StandardRule.objects.bulk_create(
+        StandardRule(standard=standard, kind=kind, params=params, position=order[kind])
+        for kind, params in sorted(rules.items(), key=lambda item: order[item[0]])
+    )
+
+
+def _rules_snapshot(standard: Standard) -> dict:
+    return {rule.kind: rule.params for rule in standard.rules.all()}
+
+
+@transaction.atomic
+def standard_create_draft(
+    *,
+    actor,
+    code: str,
+    title: str,
+    positions: Iterable[str],
+    rules: dict[str, dict],
+    effective_date: datetime.date | None = None,
+) -> Standard:
+    """A new draft version of `code` (version = the highest so far + 1)."""
+    require_model_action(actor, Standard, "add")
+    code, title, positions, rules = _clean_standard(
+        code=code, title=title, positions=positions, rules=rules
+    )
+    if Standard.objects.filter(code=code, status=StandardStatus.DRAFT).exists():
+        raise ValidationError(
+            {
+                "code": ValidationError(
+                    bilingual(
+                        f"برای {code} هم‌اکنون یک پیش‌نویس هست؛ همان را ویرایش کنید.",
+                        f"{code} already has a draft; edit that one.",
+                    ),
+                    code="draft_exists",
+                )
+            }
+        )
+    last = Standard.objects.filter(code=code).order_by("-version").first()
+    standard = Standard.objects.create(
+        code=code,
+        version=(last.version + 1) if last else 1,
+        title=title,
+        positions=positions,
+        effective_date=effective_date,
+        status=StandardStatus.DRAFT,
+    )
+    _write_rules(standard, rules)
+    ensure_still_visible(actor, "change", standard)
+    audit.record(
+        actor=actor,
+        action="standard.create",
+        obj=standard,
+        changes={"positions": [None, positions], "rules": [None, rules]},
+        permission="add",
+    )
+    return standard
+
+
+@transaction.atomic
+def standard_update_draft(
+    *,
+    actor,
+    standard: Standard,
+    title: str,
+    positions: Iterable[str],
+    rules: dict[str, dict],
+    effective_date: datetime.date | None = None,
+) -> Standard:
+    """Edit a draft; active and retired versions are fixed (decisions refer to them)."""
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    require(actor, "change", standard)
+    if standard.status != StandardStatus.DRAFT:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    bilingual(
+                        "فقط پیش‌نویس ضوابط ویرایش‌پذیر است؛ برای تغییر، نسخه تازه بسازید.",
+                        "Only a draft can be edited; make a new version to change it.",
+                    ),
+                    code="not_draft",
+                )
+            }
+        )
+    _code, title, positions, rules = _clean_standard(
+        code=standard.code, title=title, positions=positions, rules=rules
+    )
+    before = {
+        "title": standard.title,
+        "positions": standard.positions,
+        "effective_date": standard.effective_date,
+        "rules": _rules_snapshot(standard),
+    }
+    standard.title, standard.positions, standard.effective_date = title, positions, effective_date
+    standard.save(update_fields=["title", "positions", "effective_date", "updated_at"])
+    _write_rules(standard, rules)
+    after = {**audit.snapshot(standard, ["title", "positions", "effective_date"]), "rules": rules}
+    ensure_still_visible(actor, "change", standard)
+    audit.record(
+        actor=actor,
+        action="standard.update",
+        obj=standard,
+        changes=audit.diff(before, after),
+        permission="change",
+    )
+    return standard
+
+
+@transaction.atomic
+def standard_activate(*, actor, standard: Standard) -> Standard:
+    """Make a draft the active version of its code.
+
+    The previous active version is retired; open applications under it switch to the
+    new version and are screened again; approved staff (still employed through an
+    application under the old version) who would fail the new rules are listed in
+    `activation_report` for review. Nobody loses a job automatically.
+    """
+    standard = Standard.objects.select_for_update().get(pk=standard.pk)
+    require(actor, "activate", standard)
+    if standard.status != StandardStatus.DRAFT:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    bilingual("فقط پیش‌نویس را می‌توان فعال کرد.", "Only a draft can be activated."),
+                    code="not_draft",
+                )
+            }
+        )
+    if not standard.rules.exists():
+        raise ValidationError({"rules": bilingual("این ضوابط قاعده‌ای ندارد.", "No rules.")})
+    overlap = [
+        str(other)
+        for other in Standard.objects.filter(status=StandardStatus.ACTIVE).exclude(
+            code=standard.code
+        )
+        if set(other.positions) & set(standard.positions)
+    ]
+    if overlap:
+        raise ValidationError(
+            {
+                "positions": bilingual(
+                    f"سمت‌های این ضوابط را ضوابط فعال دیگری پوشش می‌دهد: {'، '.join(overlap)}",
+                    f"Another active standard covers these positions: {', '.join(overlap)}",
+                )
+            }
+        )
+    previous = (
+        Standard.objects.select_for_update()
+        .filter(code=standard.code, status=StandardStatus.ACTIVE)
+        .first()
+    )
+    now = timezone.now()
+    if previous is not None:
+        previous.status = StandardStatus.RETIRED
+        previous.save(update_fields=["status", "updated_at"])
+    standard.status = StandardStatus.ACTIVE
+    standard.activated_at = now
+    if standard.effective_date is None or standard.effective_date > timezone.localdate():
+        standard.effective_date = timezone.localdate()
+    standard.save(update_fields=["status", "activated_at", "effective_date", "updated_at"])
+
+    report: dict = {
+        "previous": str(previous) if previous else "",
+        "rescreened": {},
+        "would_fail": [],
+    }
+    if previous is not None:
+        moved = Application.objects.filter(standard=previous, status__in=OPEN_APPLICATION_STATUSES)
+        switched = moved.update(standard=standard, updated_at=now)
+        screening = screen_candidates(
+            actor=actor,
+            candidates=Application.objects.filter(
+                standard=standard, status__in=SCREENABLE_STATUSES
+            ),
+            now=now,
+            record_audit=False,
+        )
+        report["switched"] = switched
+        report["rescreened"] = screening.totals()
+        report["would_fail"], report["would_fail_total"] = _approved_who_would_fail(
+            previous=previous, standard=standard, today=timezone.localdate()
+        )
+    standard.activation_report = audit._jsonable(report)
+    standard.save(update_fields=["activation_report"])
+    audit.record(
+        actor=actor,
+        action="standard.activate",
+        obj=standard,
+        changes={
+            "status": [StandardStatus.DRAFT, StandardStatus.ACTIVE],
+            "retired": report["previous"],
+            "rescreened": report["rescreened"],
+            "would_fail": report.get("would_fail_total", 0),
+        },
+        permission="activate",
+    )
+    return standard
+
+
+WOULD_FAIL_LIMIT = 1000
+
+
+def _approved_who_would_fail(*, previous, standard, today) -> tuple[list[dict], int]:
+    """Approved applications under `previous` whose person is still employed there and
+    fails a rule of `standard`; at most WOULD_FAIL_LIMIT listed, all counted."""
+    rules = list(standard.rules.values_list("id", "kind", "params"))
+    kinds = {kind for _id, kind, _params in rules}
+    approved = (
+        Application.objects.filter(
+            standard=previous,
+            status=ApplicationStatus.APPROVED,
+            person__employments__end_date__isnull=True,
+            person__employments__institution_id=F("institution_id"),
+        )
+        .order_by("id")
+        .values("id", "person_id", "institution_id")
+    )
+    listed: list[dict] = []
+    total = 0
+    last_id = 0
+    while True:
+        chunk = list(approved.filter(id__gt=last_id)[:SCREEN_CHUNK])
+        if not chunk:
+            break
+        last_id = chunk[-1]["id"]
+        facts = rule_engine.load_facts([a["person_id"] for a in chunk], kinds, today)
+        for app in chunk:
+            failed = []
+            for _rule_id, kind, params in rules:
+                outcome, code, values = rule_engine.evaluate_rule(kind, params, app, facts)
+                if outcome == Outcome.FAIL:
+                    failed.append({"kind": kind, "detail": code, "params": values})
+            if failed:
+                total += 1
+                if len(listed) < WOULD_FAIL_LIMIT:
+                    listed.append({"application": app["id"], "failed": failed})
+    return listed, total

@@ -1,0 +1,271 @@
+"""Roster import on the web and over the API: upload, job progress, reports, scope."""
+
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from python_calamine import CalamineWorkbook
+from rest_framework.test import APIClient
+
+from entezam.core.models import Job
+from entezam.personnel.models import Person
+from entezam.roster.report import neutralize, write_xlsx_report
+from tests.accounts.factories import user_with_role
+from tests.roster.files import active_standards, csv_bytes, roster_rows, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(world, settings, tmp_path):
+    settings.ENTEZAM_JOBS_INLINE = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    active_standards()
+    return world
+
+
+def roster_file(rows=None, name="roster.csv"):
+    rows = list(roster_rows(8)) if rows is None else rows
+    content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows)
+    return SimpleUploadedFile(name, content)
+
+
+def upload(client, institution, django_capture_on_commit_callbacks, **data):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(
+            "/roster/",
+            {"institution": institution.pk, "file": roster_file(), "mode": "atomic", **data},
+        )
+
+
+def test_upload_page_offers_only_the_institutions_the_user_may_import_into(client, setup):
+    client.force_login(setup.manager)
+    page = client.get("/roster/")
+    assert page.status_code == 200
+    choices = list(page.context["form"].fields["institution"].queryset)
+    assert choices == [setup.inst_a]
+    assert "کد ملی" in page.content.decode()
+
+    client.force_login(setup.province_officer)
+    choices = set(client.get("/roster/").context["form"].fields["institution"].queryset)
+    assert choices == {setup.inst_a, setup.inst_a2}
+
+
+def test_roles_that_may_not_import_get_403(client, setup):
+    for user in (setup.station_officer, setup.hq_analyst, setup.operator):
+        client.force_login(user)
+        assert client.get("/roster/").status_code == 403
+
+
+def test_upload_runs_a_job_and_shows_the_finished_report(
+    client, setup, django_capture_on_commit_callbacks
+):
+    client.force_login(setup.manager)
+    rows = list(roster_rows(8))
+    rows[2][1] = '=HYPERLINK("http://x","y")'
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/roster/",
+            {
+                "institution": setup.inst_a.pk,
+                "file": roster_file(rows, name="staff.xlsx"),
+                "mode": "partial",
+            },
+        )
+    job = Job.objects.get(kind="roster_import")
+    assert response.status_code == 302
+    assert response["Location"] == f"/roster/jobs/{job.pk}/"
+    assert job.status == "succeeded"
+    assert job.result["created"] == 7 and job.result["rejected"] == 1
+    assert Person.objects.count() == 7
+
+    page = client.get(f"/roster/jobs/{job.pk}/").content.decode()
+    assert "staff.xlsx" in page
+    assert 'data-count="created">۷<' in page
+    assert "hx-trigger" not in page  # finished: no more polling
+    fragment = client.get(f"/roster/jobs/{job.pk}/progress/").content.decode()
+    assert 'data-percent="100"' in fragment
+    assert "نام فقط می‌تواند" in fragment
+
+    report = json.loads(client.get(f"/roster/jobs/{job.pk}/report.json").content)
+    assert report["rows"] == 8 and report["rejected"] == 1
+    assert report["errors"][0]["row"] == 4 and report["errors"][0]["column"] == "first_name"
+    response = client.get(f"/roster/jobs/{job.pk}/report.xlsx")
+    assert response["Content-Disposition"].startswith("attachment")
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    errors = workbook.get_sheet_by_name("errors").to_python()
+    assert errors[0] == ["row", "column", "code", "message_fa", "message_en"]
+    assert errors[1][:3] == [4.0, "first_name", "name_invalid_chars"]
+
+
+def test_a_running_job_polls_every_second(client, setup):
+    client.force_login(setup.manager)
+    job = Job.objects.create(
+        kind="roster_import",
+        created_by=setup.manager,
+        status="running",
+        total=1000,
+        done=250,
+        params={"file_name": "r.csv", "institution_name": "x", "mode": "atomic"},
+    )
+    fragment = client.get(f"/roster/jobs/{job.pk}/progress/").content.decode()
+    assert 'hx-trigger="every 1s"' in fragment
+    assert 'data-percent="25"' in fragment
+    assert client.get(f"/roster/jobs/{job.pk}/report.json").status_code == 404
+
+
+def test_foreign_institution_cannot_be_chosen(client, setup):
+    client.force_login(setup.manager)
+    response = client.post(
+        "/roster/", {"institution": setup.inst_b.pk, "file": roster_file(), "mode": "atomic"}
+    )
+    assert response.status_code == 400
+    assert "institution" in response.context["form"].errors
+    assert not Job.objects.exists()
+
+
+def test_file_type_and_size_are_checked_on_upload(client, setup, settings):
+    client.force_login(setup.manager)
+    response = client.post(
+        "/roster/",
+        {
+            "institution": setup.inst_a.pk,
+            "file": SimpleUploadedFile("roster.pdf", b"%PDF-1.4"),
+            "mode": "atomic",
+        },
+    )
+    assert response.status_code == 400
+    assert "CSV" in str(response.context["form"].errors["file"])
+
+
+def test_someone_elses_job_is_404(client, setup, django_capture_on_commit_callbacks):
+    client.force_login(setup.manager)
+    upload(client, setup.inst_a, django_capture_on_commit_callbacks)
+    job = Job.objects.get()
+    other = user_with_role("institution_manager", setup.inst_b, username="manager_b")
+    client.force_login(other)
+    for url in ("", "progress/", "report.json", "report.xlsx"):
+        assert client.get(f"/roster/jobs/{job.pk}/{url}").status_code == 404
+    client.force_login(setup.province_officer)
+    assert client.get(f"/roster/jobs/{job.pk}/").status_code == 404
+    client.force_login(setup.hq_admin)
+    assert client.get(f"/roster/jobs/{job.pk}/").status_code == 200
+
+
+def test_template_download(client, setup):
+    client.force_login(setup.manager)
+    response = client.get("/roster/template.xlsx")
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    rows = workbook.get_sheet_by_index(0).to_python()
+    assert rows[0][:3] == ["کد ملی", "نام", "نام خانوادگی"]
+
+
+def test_xlsx_report_neutralises_formulas():
+    assert neutralize("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert neutralize("+1") == "'+1" and neutralize("-1") == "'-1" and neutralize("@x") == "'@x"
+    assert neutralize("علی") == "علی" and neutralize(3) == 3
+    stream = io.BytesIO()
+    report = {
+        "rows": 1,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "errors": [
+            {"row": 2, "column": "x", "code": "c", "message_fa": "=1+2", "message_en": "@SUM(A1)"}
+        ],
+    }
+    write_xlsx_report(report, stream)
+    stream.seek(0)
+    errors = CalamineWorkbook.from_filelike(stream).get_sheet_by_name("errors").to_python()
+    assert errors[1][3:] == ["'=1+2", "'@SUM(A1)"]
+
+
+# --- API ------------------------------------------------------------------------------
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_upload_returns_202_and_the_status_url(setup, django_capture_on_commit_callbacks):
+    client = api(setup.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/v1/roster-imports/",
+            {
+                "file": roster_file(),
+                "institution": setup.inst_a.registration_number,
+                "mode": "dry_run",
+            },
+            format="multipart",
+        )
+    assert response.status_code == 202
+    job = Job.objects.get()
+    assert response.json() == {
+        "job": job.pk,
+        "status_url": f"http://testserver/api/v1/roster-imports/{job.pk}/",
+    }
+    status = client.get(f"/api/v1/roster-imports/{job.pk}/").json()
+    assert status["status"] == "succeeded"
+    assert status["outcome"] == "dry_run"
+    assert status["progress"] == {"done": 8, "total": 8, "percent": 100}
+    assert status["counts"] == {
+        "rows": 8,
+        "created": 8,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
+    assert status["report"]["errors"] == [] and status["report"]["created"] == 8
+    assert status["report_urls"]["xlsx"].endswith(f"/roster/jobs/{job.pk}/report.xlsx")
+    assert not Person.objects.exists()
+    listing = client.get("/api/v1/roster-imports/").json()
+    assert [item["job"] for item in listing["results"]] == [job.pk]
+
+
+def test_api_foreign_institution_and_foreign_job_are_404(setup, django_capture_on_commit_callbacks):
+    response = api(setup.manager).post(
+        "/api/v1/roster-imports/",
+        {"file": roster_file(), "institution": setup.inst_b.registration_number},
+        format="multipart",
+    )
+    assert response.status_code == 404
+    assert not Job.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        api(setup.province_officer).post(
+            "/api/v1/roster-imports/",
+            {"file": roster_file(), "institution": setup.inst_a2.registration_number},
+            format="multipart",
+        )
+    job = Job.objects.get()
+    assert job.result["outcome"] == "written"
+    assert api(setup.manager).get(f"/api/v1/roster-imports/{job.pk}/").status_code == 404
+    assert api(setup.manager).get("/api/v1/roster-imports/").json()["results"] == []
+
+
+def test_api_roles_that_may_not_import_get_403(setup):
+    response = api(setup.station_officer).post(
+        "/api/v1/roster-imports/",
+        {"file": roster_file(), "institution": setup.inst_a.registration_number},
+        format="multipart",
+    )
+    assert response.status_code == 403
+
+
+def test_api_rejects_a_bad_mode_and_file_type(setup):
+    response = api(setup.manager).post(
+        "/api/v1/roster-imports/",
+        {
+            "file": SimpleUploadedFile("a.txt", b"x"),
+            "institution": setup.inst_a.registration_number,
+            "mode": "sometimes",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"file", "mode"}
