@@ -142,6 +142,27 @@ def test_approval_starts_employment_and_second_approval_is_refused(world, guard_
     assert elsewhere.status == "interview"
 
 
+def test_approval_records_the_employment_start(world, guard_standard):
+    app = _interview(world, guard_standard)
+    services.application_decide(actor=world.province_officer, application=app, approve=True)
+    employment = Employment.objects.get(person=app.person, end_date__isnull=True)
+    event = AuditEvent.objects.get(action="employment.start", object_id=str(employment.pk))
+    assert event.actor == world.province_officer and event.institution_id == world.inst_a.pk
+
+
+def test_an_application_at_a_suspended_institution_cannot_be_approved(world, guard_standard):
+    app = _interview(world, guard_standard)
+    world.inst_a.status = "suspended"
+    world.inst_a.save()
+    with pytest.raises(ValidationError) as exc:
+        services.application_decide(actor=world.hq_admin, application=app, approve=True)
+    assert exc.value.error_dict["institution"][0].code == "institution_not_operating"
+    app.refresh_from_db()
+    assert app.status == "interview"
+    assert not Employment.objects.filter(person=app.person).exists()
+    assert not AuditEvent.objects.filter(action__in=["application.approve", "employment.start"])
+
+
 def test_approval_keeps_existing_employment_at_same_institution(world, guard_standard):
     person = eligible_applicant()
     EmploymentFactory(person=person, institution=world.inst_a)
