@@ -128,8 +128,8 @@ def test_progress_bar_on_stderr(roster, world):
         world.inst_a.registration_number,
         stderr=err,
     )
-    assert "[##############################] 3,000/3,000 rows" in err.getvalue()
-    assert "rows/s" in err.getvalue()
+    assert "3000/3000" in err.getvalue()
+    assert "100%" in err.getvalue() and "rows/s" in err.getvalue()
 
 
 # --- a process killed mid-file leaves nothing written ------------------------------
@@ -140,7 +140,7 @@ from tests.roster.files import active_standards
 InstitutionFactory(registration_number="77001")
 active_standards()
 """
-PROGRESS = re.compile(r"import \[[#-]+\] ([\d,]+)/([\d,]+) rows")
+PROGRESS = re.compile(r"import\s+\S+\s+\d+%\s+(\d+)/(\d+)")
 
 
 def test_killed_import_leaves_nothing_written(tmp_path):
@@ -150,6 +150,10 @@ def test_killed_import_leaves_nothing_written(tmp_path):
         "ENTEZAM_DATABASE_URL": f"sqlite:///{database}",
         "ENTEZAM_VAR_DIR": str(tmp_path / "var"),
         "DJANGO_SETTINGS_MODULE": "entezam.config.settings",
+        # Draw the progress bar live into the pipe, as on a terminal, without colours.
+        "TTY_COMPATIBLE": "1",
+        "TTY_INTERACTIVE": "1",
+        "NO_COLOR": "1",
     }
     env.pop("ENTEZAM_TEST_DB_TEMPLATE", None)
     subprocess.run([ENTEZAM, "migrate", "-v0"], env=env, check=True, timeout=300)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
-from entezam.core.persian import to_ascii_digits
+from entezam.accounts.cli import command_actor
+from entezam.core.progress import ConsoleProgress
 from entezam.roster.choices import ImportOutcome, Mode
 from entezam.roster.report import ERROR_PREVIEW
-from entezam.roster.selectors import importable_institutions
+from entezam.roster.selectors import importable_institution_access
 from entezam.roster.services import roster_import
 
 EXIT_REJECTED = 1
@@ -25,44 +26,6 @@ OUTCOME_TEXT = {
     ImportOutcome.DRY_RUN: "dry run: nothing written",
     ImportOutcome.FILE_REJECTED: "the file was rejected: nothing written",
 }
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, redrawn at most ten times a second."""
-
-    WIDTH = 30
-
-    def __init__(self, stream):
-        self.stream = stream
-        self.started = time.monotonic()
-        # A phase reports first when its first 1,000 rows are done: it began when the
-        # previous phase ended (or when the import began).
-        self.phase_started = self.previous_phase_ended = self.started
-        self.phase = ""
-        self.last_draw = 0.0
-
-    def __call__(self, phase: str, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if phase != self.phase:
-            self.phase, self.phase_started = phase, self.previous_phase_ended
-        final = total is not None and done >= total
-        if final:
-            self.previous_phase_ended = now
-        if not final and now - self.last_draw < 0.1:
-            return
-        self.last_draw = now
-        elapsed = now - self.phase_started
-        speed = f"  {done / elapsed:,.0f} rows/s" if elapsed >= 0.05 and done else ""
-        if total:
-            filled = int(self.WIDTH * min(done, total) / total)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            line = f"{phase:<7}[{bar}] {done:,}/{total:,} rows{speed}"
-        else:
-            line = f"{phase:<7}{done:,} rows{speed}"
-        self.stream.write("\r" + line.ljust(78))
-        if final:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -101,29 +64,29 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        actor = self._actor(options["username"])
-        registration_number = to_ascii_digits(options["institution"]).strip()
-        institution = (
-            importable_institutions(actor).filter(registration_number=registration_number).first()
-        )
-        if institution is None:
-            raise CommandError(
-                f"no active or developing institution {registration_number!r} that "
-                f"{actor.get_username()} may import into"
+        actor = command_actor(options["username"])
+        try:
+            institution = importable_institution_access(
+                user=actor, registration_number=options["institution"]
             )
+        except Http404:
+            raise CommandError(
+                f"no active or developing institution {options['institution']!r} that "
+                f"{actor.get_username()} may import into"
+            ) from None
         if options["dry_run"]:
             mode = Mode.DRY_RUN
         else:
             mode = Mode.PARTIAL if options["partial"] else Mode.ATOMIC
-        progress = None if options["no_progress"] else ProgressBar(self.stderr._out)
-        report = roster_import(
-            actor=actor,
-            institution=institution,
-            path=path,
-            file_name=path.name,
-            mode=mode,
-            progress=progress or (lambda phase, done, total: None),
-        )
+        with ConsoleProgress(self.stderr._out, enabled=not options["no_progress"]) as progress:
+            report = roster_import(
+                actor=actor,
+                institution=institution,
+                path=path,
+                file_name=path.name,
+                mode=mode,
+                progress=progress,
+            )
         data = report.as_dict()
         if options["report"]:
             options["report"].write_text(
@@ -142,17 +105,6 @@ class Command(BaseCommand):
                 else EXIT_REJECTED
             )
             raise CommandError(OUTCOME_TEXT[report.outcome], returncode=code)
-
-    def _actor(self, username: str | None):
-        from entezam.accounts.models import User
-        from entezam.accounts.seed import system_actor
-
-        if not username:
-            return system_actor()
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active user {username!r}")
-        return user
 
     def _summary(self, report, institution) -> None:
         write = self.stdout.write
