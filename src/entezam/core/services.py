@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -43,9 +43,16 @@ def update_object(
     action: str | None = None,
     reason: str = "",
     permission: str = "change",
+    record: Iterable[str] | None = None,
+    extra_changes: dict | None = None,
 ) -> models.Model:
     """Update the given fields; the object must be in the scope of `permission` before and
-    after the write (inside the caller's transaction, so a failed re-check rolls it back)."""
+    after the write (inside the caller's transaction, so a failed re-check rolls it back).
+
+    The audit event lists the changed fields (only those in `record`, when given: a status
+    move need not list its timestamps) plus `extra_changes`. Nothing changed: no write and
+    no event.
+    """
     require(actor, permission, obj)
     fields = list(fields)
     before = audit.snapshot(obj, fields)
@@ -56,17 +63,29 @@ def update_object(
     changes = audit.diff(before, audit.snapshot(obj, fields))
     if not changes:
         return obj
-    obj.save()
+    update_fields = [*fields, "updated_at"] if _has_field(obj, "updated_at") else fields
+    obj.save(update_fields=update_fields)
     ensure_still_visible(actor, permission, obj)
+    if record is not None:
+        recorded = set(record)
+        changes = {name: value for name, value in changes.items() if name in recorded}
     audit.record(
         actor=actor,
         action=action or f"{obj._meta.model_name}.update",
         obj=obj,
-        changes=changes,
+        changes={**changes, **audit._jsonable(extra_changes or {})},
         reason=reason,
         permission=permission,
     )
     return obj
+
+
+def _has_field(obj: models.Model, name: str) -> bool:
+    try:
+        obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 def require_reason(reason: str) -> str:

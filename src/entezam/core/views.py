@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .models import AuditEvent
-from .scoping import allowed_roles, can, parse_id
+from .scoping import access, allowed_roles, can
 from .selectors import home_panels, object_history, object_panels
 
 
@@ -57,14 +57,11 @@ class ScopedViewMixin(LoginRequiredMixin):
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user, self.action)
 
-    def get_object(self):
-        pk = parse_id(self.kwargs.get("pk"))
-        if pk is None:
-            raise Http404
-        try:
-            return self.get_queryset().get(pk=pk)
-        except self.model.DoesNotExist:
-            raise Http404 from None
+    def get_object(self, action: str = "view"):
+        """The object of the URL's `pk`: 404 outside the user's view, 403 without `action`."""
+        return access(
+            self.get_queryset(), user=self.request.user, pk=self.kwargs.get("pk"), action=action
+        )
 
 
 class ObjectListView(ScopedViewMixin, TemplateView):

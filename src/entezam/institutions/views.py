@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -103,9 +103,7 @@ class InstitutionTransitionView(ScopedViewMixin, View):
         )
 
     def get(self, request, *args, **kwargs):
-        obj = self.get_object()
-        if not can(request.user, kwargs["action"], obj):
-            raise PermissionDenied
+        obj = self.get_object(kwargs["action"])
         return self._render(obj, TransitionForm(action=kwargs["action"]))
 
     def post(self, request, *args, **kwargs):

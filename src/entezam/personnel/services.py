@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 
 from entezam.core import audit
 from entezam.core.persian.text import bilingual
-from entezam.core.scoping import require
+from entezam.core.scoping import can, require
 from entezam.core.services import create_object, update_object
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 
 from .choices import EndReason, Position
 from .models import Employment, Person
-from .selectors import can_edit_person
 from .validators import check_person_name
 
 EDITABLE_FIELDS = (
@@ -54,6 +53,13 @@ def tidy_names(data: dict) -> dict:
     return data
 
 
+def _require_editable(actor, person: Person) -> None:
+    """404 outside the actor's view; 403 unless HQ or the institution employing them now."""
+    require(actor, "view", person)
+    if not can(actor, "change", person):
+        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+
+
 @transaction.atomic
 def person_update(*, actor, person: Person, **data) -> Person:
     """Edit a person's details (HQ, or the manager of the institution employing them now)."""
@@ -70,9 +76,7 @@ def person_update(*, actor, person: Person, **data) -> Person:
     if unknown:
         raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
     person = Person.objects.select_for_update().get(pk=person.pk)
-    require(actor, "change", person)
-    if not can_edit_person(actor, person):
-        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+    _require_editable(actor, person)
     return update_object(
         actor=actor,
         obj=person,
@@ -224,21 +228,22 @@ def _reencoded_photo(upload) -> ContentFile:
 def person_photo_set(*, actor, person: Person, upload) -> Person:
     """Replace a person's photo with a re-encoded copy of the upload."""
     person = Person.objects.select_for_update().get(pk=person.pk)
-    require(actor, "change", person)
-    if not can_edit_person(actor, person):
-        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+    _require_editable(actor, person)
     photo = _reencoded_photo(upload)
+    storage = person.photo.storage
     old_name = person.photo.name if person.photo else ""
-    person.photo.save(photo.name, photo, save=False)
-    person.save(update_fields=["photo", "updated_at"])
+    new_name = storage.save(person.photo.field.generate_filename(person, photo.name), photo)
+    try:
+        update_object(
+            actor=actor,
+            obj=person,
+            data={"photo": new_name},
+            fields=["photo"],
+            action="person.photo",
+        )
+    except Exception:
+        storage.delete(new_name)
+        raise
     if old_name:
-        storage = person.photo.storage
         transaction.on_commit(lambda: storage.delete(old_name))
-    audit.record(
-        actor=actor,
-        action="person.photo",
-        obj=person,
-        changes={"photo": [old_name or None, person.photo.name]},
-        permission="change",
-    )
     return person

@@ -297,15 +297,11 @@ class ApplicationActionView(ScopedViewMixin, View):
         )
 
     def get(self, request, *args, **kwargs):
-        application = self.get_object()
-        if not can(request.user, self._permission(), application):
-            raise PermissionDenied
+        application = self.get_object(self._permission())
         return self._render(application, ReasonForm(required=self._reason_required(application)))
 
     def post(self, request, *args, **kwargs):
-        application = self.get_object()
-        if not can(request.user, self._permission(), application):
-            raise PermissionDenied
+        application = self.get_object(self._permission())
         form = ReasonForm(request.POST, required=self._reason_required(application))
         action = kwargs["action"]
         if form.is_valid():
@@ -348,10 +344,7 @@ class BackgroundCheckRecordView(ScopedViewMixin, View):
     template_name = "vetting/check_form.html"
 
     def _application(self):
-        application = self.get_object()
-        if not can(self.request.user, "record_check", application):
-            raise PermissionDenied
-        return application
+        return self.get_object("record_check")
 
     def get(self, request, *args, **kwargs):
         application = self._application()
@@ -566,9 +559,7 @@ class StandardActivateView(ScopedViewMixin, View):
     model = Standard
 
     def get(self, request, *args, **kwargs):
-        standard = self.get_object()
-        if not can(request.user, "activate", standard):
-            raise PermissionDenied
+        standard = self.get_object("activate")
         template = (
             "vetting/activate_modal.html"
             if request.headers.get("HX-Request")
@@ -578,9 +569,7 @@ class StandardActivateView(ScopedViewMixin, View):
         return render(request, template, {"object": standard, "current": current, "errors": []})
 
     def post(self, request, *args, **kwargs):
-        standard = self.get_object()
-        if not can(request.user, "activate", standard):
-            raise PermissionDenied
+        standard = self.get_object("activate")
         try:
             services.standard_activate(actor=request.user, standard=standard)
         except ValidationError as exc:

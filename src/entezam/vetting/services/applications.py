@@ -374,13 +374,33 @@ def locked_application(application: Application) -> Application:
     )
 
 
-def move_application(application, *, actor, to_status, note, now, **fields) -> str:
+def move_application(
+    application: Application,
+    *,
+    actor,
+    to_status: str,
+    note: str,
+    now,
+    action: str,
+    permission: str,
+    reason: str = "",
+    extra_changes: dict | None = None,
+    **fields,
+) -> str:
+    """Move `application` to `to_status` through the shared update path (scope checked
+    before and after, one audit event) and record the step; returns the status it left."""
     from_status = application.status
-    application.status = to_status
-    application.status_changed_at = now
-    for name, value in fields.items():
-        setattr(application, name, value)
-    application.save(update_fields=["status", "status_changed_at", "updated_at", *fields.keys()])
+    update_object(
+        actor=actor,
+        obj=application,
+        data={"status": to_status, "status_changed_at": now, **fields},
+        fields=["status", "status_changed_at", *fields],
+        action=action,
+        reason=reason,
+        permission=permission,
+        record=["status"],
+        extra_changes=extra_changes,
+    )
     ApplicationStep.objects.create(
         application=application,
         from_status=from_status,
@@ -449,21 +469,16 @@ def application_advance(
                     )
                 }
             )
-    from_status = move_application(
+    move_application(
         application,
         actor=actor,
         to_status=to_status,
         note=note,
         now=timezone.now(),
-        needs_review=False,
-    )
-    audit.record(
-        actor=actor,
         action="application.advance",
-        obj=application,
-        changes={"status": [from_status, to_status]},
-        reason=note,
         permission="advance",
+        reason=note,
+        needs_review=False,
     )
     return application
 
@@ -475,21 +490,16 @@ def application_withdraw(*, actor, application: Application, reason: str) -> App
     reason = require_reason(reason)
     if application.status not in OPEN_APPLICATION_STATUSES:
         raise invalid_status(application)
-    from_status = move_application(
+    move_application(
         application,
         actor=actor,
         to_status=ApplicationStatus.WITHDRAWN,
         note=reason,
         now=timezone.now(),
+        action="application.withdraw",
+        permission="withdraw",
+        reason=reason,
         decision_reason=reason,
         needs_review=False,
-    )
-    audit.record(
-        actor=actor,
-        action="application.withdraw",
-        obj=application,
-        changes={"status": [from_status, ApplicationStatus.WITHDRAWN]},
-        reason=reason,
-        permission="withdraw",
     )
     return application

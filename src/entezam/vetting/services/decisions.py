@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from entezam.core import audit
 from entezam.core.persian.text import bilingual
-from entezam.core.scoping import ensure_still_visible, require
+from entezam.core.scoping import require
 from entezam.core.services import require_reason
 from entezam.personnel.models import Employment
 from entezam.personnel.services import employment_start
@@ -45,29 +44,21 @@ def application_decide(
         if application.status not in OPEN_APPLICATION_STATUSES:
             raise invalid_status(application)
         to_status = ApplicationStatus.REJECTED
-    from_status = move_application(
+    move_application(
         application,
         actor=actor,
         to_status=to_status,
         note=reason,
         now=now,
+        action="application.approve" if approve else "application.reject",
+        # The decided application must stay where the actor may decide.
+        permission="decide",
+        reason=reason,
+        extra_changes={"standard": str(application.standard), **changes},
         decided_at=now,
         decided_by=actor,
         decision_reason=reason,
         needs_review=False,
-    )
-    ensure_still_visible(actor, "view", application)
-    audit.record(
-        actor=actor,
-        action="application.approve" if approve else "application.reject",
-        obj=application,
-        changes={
-            "status": [from_status, to_status],
-            "standard": str(application.standard),
-            **changes,
-        },
-        reason=reason,
-        permission="decide",
     )
     return application
 
