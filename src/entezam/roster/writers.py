@@ -14,6 +14,7 @@ from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment,
 from entezam.vetting.models import Application
 from entezam.vetting.services import (
     HOLDING_STATUSES,
+    applications_open_bulk,
     applications_open_from_sql,
 )
 
@@ -66,8 +67,6 @@ class OrmChunkWriter(ChunkWriter):
     """Any database: the ORM's bulk operations."""
 
     def write(self, accepted: list[tuple], rejected: list[ParsedRow]) -> None:
-        from entezam.vetting.services import HOLDING_STATUSES, applications_open_bulk
-
         existing = (
             {
                 person.national_code: person

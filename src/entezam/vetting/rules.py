@@ -27,6 +27,7 @@ from entezam.personnel.choices import (
     Gender,
     MilitaryService,
 )
+from entezam.personnel.models import Employment, Person
 
 from .choices import CheckResult, Outcome, RuleKind
 
@@ -141,9 +142,7 @@ class Facts:
 
 def load_facts(person_ids: Iterable[int], kinds: set[str], today: datetime.date) -> Facts:
     """One query per fact the given rule kinds need, for every person at once."""
-    from entezam.personnel.models import Employment, Person
-
-    from .models import BackgroundCheck, MedicalCertificate
+    from .models import BackgroundCheck, MedicalCertificate  # models imports rules
 
     ids = list(set(person_ids))
     facts = Facts(today=today)
