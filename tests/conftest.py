@@ -20,6 +20,17 @@ def pytest_configure(config):
     # Hashing is not under test; the fast hasher keeps fixtures with many users cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WHITENOISE_AUTOREFRESH = True
+    # The audit key of the test run, outside the project's var/ (and any other run's).
+    import tempfile
+    from pathlib import Path
+
+    settings.AUDIT_KEY_FILE = Path(tempfile.mkdtemp(prefix="entezam-audit-")) / "audit_keys"
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor(settings, tmp_path):
+    # Each test's database starts empty; so does its anchor log.
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchor.log"
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,6 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else ["entezam", *argv])
-    if len(args) > 1 and args[1] == "serve":
-        args[1] = "runserver"
     execute_from_command_line(args)
 
 

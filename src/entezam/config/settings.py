@@ -143,7 +143,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "audit-seal": {"task": "entezam.core.tasks.audit_seal", "schedule": 60.0},
+    # Every task the apps registered (`core.registry.register_periodic`), when due.
+    "periodic-round": {"task": "entezam.core.tasks.periodic_round", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,6 +152,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# The audit chain's secrets and witness live outside the database (core/audit_keys.py).
+AUDIT_KEYS = env("AUDIT_KEYS", "") or ""
+AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys")))
+AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
+AUDIT_ANCHOR_SINK = env("AUDIT_ANCHOR_SINK", "") or ""
+# An event may stay unsealed this long (the sealer runs every minute) before verify fails.
+AUDIT_MAX_UNSEALED_SECONDS = int(env("AUDIT_MAX_UNSEALED_SECONDS", "300"))
+
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 

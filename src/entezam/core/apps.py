@@ -10,7 +10,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers system checks)
-        from .registry import Panel, register_home_panel, register_nav, register_nav_section
+        from .registry import (
+            Panel,
+            register_home_panel,
+            register_nav,
+            register_nav_section,
+            register_periodic,
+        )
         from .selectors import recent_events_panel
 
         register_nav("home", _("Dashboard"), "speedometer2", order=10)
@@ -24,3 +30,4 @@ class CoreConfig(AppConfig):
             model="core.AuditEvent",
         )
         register_home_panel(Panel("core/panels/recent_events.html", recent_events_panel, 900))
+        register_periodic("audit-seal", "entezam.core.audit.audit_seal", seconds=60)

@@ -1,22 +1,28 @@
 """Recording audit events and keeping them tamper-evident.
 
-Writers only INSERT an event row; they never wait on a shared lock. A sealing job
-(`audit_seal`, run by beat and by `entezam audit seal`) takes the events not yet sealed,
-stores each one's digest and chains the batch to the previous seal. `audit_verify`
-recomputes everything and names the first event that was changed, inserted or removed.
+Writers only INSERT an event row, signed with an HMAC under a key kept outside the
+database (`audit_keys`); they never wait on a shared lock. A sealing job (`audit_seal`,
+run every minute by beat, by the in-process ticker of `entezam demo`/`serve`, and by
+`entezam audit seal`) takes the events not yet sealed, stores each one's digest, chains
+the batch to the previous seal with a keyed hash, records the ids it found absent in its
+range (rolled-back transactions), and appends the seal's hash to the anchor log outside
+the database. `audit_verify` recomputes everything and names the first problem.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from . import audit_keys
 from .context import current_request
 from .models import AuditEvent, AuditSeal, AuditSealEntry
 from .scoping import acting_role
@@ -24,7 +30,8 @@ from .scoping import acting_role
 GENESIS = "0" * 64
 SEAL_BATCH = 5000
 # Events younger than this are left for the next run: a transaction that took an id
-# earlier may still be committing.
+# earlier may still be committing. The same slack is allowed between an event's time and
+# its neighbours' (time and id are taken in one call, so they agree to within it).
 SEAL_LAG = datetime.timedelta(seconds=5)
 
 
@@ -73,7 +80,7 @@ def record(
     scope = obj.audit_scope() if hasattr(obj, "audit_scope") else {}
     if role is None:
         role = acting_role(actor, permission or action.rsplit(".", 1)[-1], obj) if actor else ""
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         time=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "system",
@@ -90,6 +97,9 @@ def record(
         request_id=ctx.request_id,
         ip=ctx.ip,
     )
+    sign(event)
+    event.save(force_insert=True)
+    return event
 
 
 HASHED_FIELDS = (
@@ -110,24 +120,90 @@ HASHED_FIELDS = (
     "request_id",
     "ip",
 )
+# What an event's own MAC covers: everything but the id, which the database assigns at the
+# insert (ids are covered by the seals, and their order against time is checked).
+SIGNED_FIELDS = HASHED_FIELDS[1:]
+VERIFY_FIELDS = (*HASHED_FIELDS, "key_id", "mac")
 
 
-def event_digest(row: dict) -> str:
-    payload = {name: _jsonable(row[name]) for name in HASHED_FIELDS}
+def _canonical(row: dict, names: Iterable[str]) -> bytes:
+    payload = {name: _jsonable(row[name]) for name in names}
     if isinstance(payload["time"], str):
         # Normalise the stored precision and zone across databases.
         payload["time"] = (
             datetime.datetime.fromisoformat(payload["time"]).astimezone(datetime.UTC).isoformat()
         )
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def event_digest(row: dict) -> str:
+    return hashlib.sha256(_canonical(row, HASHED_FIELDS)).hexdigest()
+
+
+def sign(event: AuditEvent) -> None:
+    """Set the event's key id and MAC (before it is inserted)."""
+    ring = audit_keys.key_ring()
+    row = {name: getattr(event, name) for name in SIGNED_FIELDS}
+    event.key_id = ring.current_id
+    event.mac = ring.sign(event.key_id, _canonical(row, SIGNED_FIELDS))
+
+
+def event_mac_ok(row: dict, ring: audit_keys.KeyRing) -> bool:
+    return bool(row["mac"]) and ring.verify(
+        row["key_id"], _canonical(row, SIGNED_FIELDS), row["mac"]
+    )
 
 
 def chain_hash(previous_hash: str, digests: Iterable[str]) -> str:
+    """The unkeyed chain of seals made before keys were introduced (verified, never made)."""
     h = hashlib.sha256(previous_hash.encode())
     for digest in digests:
         h.update(digest.encode())
     return h.hexdigest()
+
+
+def seal_hash(ring: audit_keys.KeyRing, key_id: str, previous_hash: str, digests, absent) -> str:
+    ranges = ",".join(f"{first}-{last}" for first, last in absent)
+    payload = "|".join([previous_hash, ",".join(digests), ranges])
+    return ring.sign(key_id, payload.encode())
+
+
+def _absent_ranges(first: int, last: int) -> list[list[int]]:
+    """The id ranges within [first, last] that no event row has."""
+    ranges: list[list[int]] = []
+    expected = first
+    present = (
+        AuditEvent.objects.filter(id__gte=first, id__lte=last)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for event_id in present.iterator(chunk_size=10_000):
+        if event_id > expected:
+            ranges.append([expected, event_id - 1])
+        expected = event_id + 1
+    if expected <= last:
+        ranges.append([expected, last])
+    return ranges
+
+
+class _Ranges:
+    """Sorted, merged id ranges; answers whether [first, last] lies inside them."""
+
+    def __init__(self, ranges: Iterable[Iterable[int]]):
+        merged: list[list[int]] = []
+        for first, last in sorted((int(a), int(b)) for a, b in ranges):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        self.ranges = merged
+
+    def covers(self, first: int, last: int) -> bool:
+        index = bisect.bisect_right(self.ranges, [first, float("inf")]) - 1
+        return index >= 0 and self.ranges[index][0] <= first and last <= self.ranges[index][1]
+
+    def count(self) -> int:
+        return sum(last - first + 1 for first, last in self.ranges)
 
 
 def _lock_sealer() -> None:
@@ -137,9 +213,20 @@ def _lock_sealer() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [7_400_197])
 
 
+def _anchor_missing(sink: audit_keys.AnchorSink) -> None:
+    """Append the seals the anchor log does not have yet (a crash between the commit and
+    the append leaves one out)."""
+    anchored = max((anchor.number for anchor in sink.read()), default=0)
+    for seal in AuditSeal.objects.filter(number__gt=anchored).order_by("number"):
+        sink.append(audit_keys.Anchor(seal.number, seal.last_event_id, seal.hash))
+
+
 def audit_seal(*, batch: int = SEAL_BATCH, now: datetime.datetime | None = None) -> int:
     """Seal pending events into the chain; returns how many were sealed."""
     cutoff = (now or timezone.now()) - SEAL_LAG
+    ring = audit_keys.key_ring()
+    sink = audit_keys.anchor_sink()
+    _anchor_missing(sink)
     sealed = 0
     while True:
         with transaction.atomic():
@@ -153,45 +240,79 @@ def audit_seal(*, batch: int = SEAL_BATCH, now: datetime.datetime | None = None)
             )
             if not rows:
                 return sealed
+            covered = max(AuditSeal.objects.aggregate(m=models.Max("last_event_id"))["m"] or 0, 0)
+            top = rows[-1]["id"]
+            absent = _absent_ranges(covered + 1, top) if top > covered else []
             digests = [event_digest(row) for row in rows]
             previous = last.hash if last else GENESIS
+            key_id = ring.current_id
             seal = AuditSeal.objects.create(
                 number=(last.number + 1) if last else 1,
                 event_count=len(rows),
-                last_event_id=rows[-1]["id"],
+                last_event_id=max(top, covered),
                 previous_hash=previous,
-                hash=chain_hash(previous, digests),
+                key_id=key_id,
+                absent_ranges=absent,
+                hash=seal_hash(ring, key_id, previous, digests, absent),
             )
             AuditSealEntry.objects.bulk_create(
                 AuditSealEntry(seal=seal, event_id=row["id"], position=i, digest=digest)
                 for i, (row, digest) in enumerate(zip(rows, digests, strict=True))
             )
-            sealed += len(rows)
+        anchor = audit_keys.Anchor(seal.number, seal.last_event_id, seal.hash)
+        # Outside the database only once the seal is committed in it.
+        transaction.on_commit(lambda anchor=anchor: sink.append(anchor))
+        sealed += len(rows)
 
 
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
-    problem: str = ""  # changed | inserted | missing | chain
+    # changed | missing | inserted | chain | anchor | unanchored | unsealed | gap | reordered
+    problem: str = ""
     event_id: int | None = None
     seal_number: int | None = None
     sealed: int = 0
     pending: int = 0
+    absent: int = 0
 
     def describe(self) -> str:
         if self.ok:
             return f"OK: {self.sealed} events sealed, {self.pending} pending"
-        if self.problem == "chain":
-            return f"FAILED: seal {self.seal_number} does not chain (seal table altered)"
-        return f"FAILED: event {self.event_id} was {self.problem} (seal {self.seal_number})"
+        messages = {
+            "chain": f"seal {self.seal_number} does not chain (seal table altered)",
+            "anchor": f"seal {self.seal_number} differs from the anchor log or is missing "
+            "from the database",
+            "unanchored": f"seal {self.seal_number} is not in the anchor log",
+            "unsealed": f"event {self.event_id} is older than the seal lag and still unsealed",
+            "gap": f"event {self.event_id} is missing: a gap in the ids no seal accounts for",
+            "reordered": f"event {self.event_id} is out of order against time",
+            "inserted": f"event {self.event_id} was inserted (not written by Entezam)",
+        }
+        if self.problem in messages:
+            return f"FAILED: {messages[self.problem]}"
+        where = f" (seal {self.seal_number})" if self.seal_number else ""
+        return f"FAILED: event {self.event_id} was {self.problem}{where}"
+
+
+def _fail(problem: str, event_id=None, seal_number=None) -> VerifyResult:
+    return VerifyResult(False, problem, event_id, seal_number)
 
 
 def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
-    """Recompute every digest and the chain; name the first event that does not match."""
+    """Recompute every MAC, digest and seal, compare with the anchor log, and name the first
+    event or seal that does not match."""
+    now = now or timezone.now()
+    ring = audit_keys.key_ring()
+    grace = datetime.timedelta(seconds=settings.AUDIT_MAX_UNSEALED_SECONDS)
+
+    seals = {seal.number: seal for seal in AuditSeal.objects.all()}
+    # 1. The chain of seals and the digests of the events each one sealed.
     previous = GENESIS
     sealed = 0
-    max_sealed_id = 0
-    for seal in AuditSeal.objects.order_by("number").iterator():
+    absent_ranges: list = []
+    legacy_top = 0
+    for number, seal in sorted(seals.items()):
         entries = list(seal.entries.order_by("position").values_list("event_id", "digest"))
         ids = [event_id for event_id, _ in entries]
         rows = {
@@ -200,28 +321,77 @@ def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
         for event_id, digest in entries:
             row = rows.get(event_id)
             if row is None:
-                return VerifyResult(False, "missing", event_id, seal.number)
+                return _fail("missing", event_id, number)
             if event_digest(row) != digest:
-                return VerifyResult(False, "changed", event_id, seal.number)
+                return _fail("changed", event_id, number)
+        digests = [d for _, d in entries]
+        if seal.key_id:
+            expected = seal_hash(ring, seal.key_id, previous, digests, seal.absent_ranges)
+        else:
+            expected = chain_hash(previous, digests)
+            legacy_top = max(legacy_top, seal.last_event_id)
         if (
             seal.previous_hash != previous
-            or seal.hash != chain_hash(previous, [d for _, d in entries])
+            or seal.hash != expected
             or seal.event_count != len(entries)
         ):
-            return VerifyResult(False, "chain", None, seal.number)
+            return _fail("chain", seal_number=number)
         previous = seal.hash
         sealed += len(entries)
-        max_sealed_id = max(max_sealed_id, seal.last_event_id)
-    unsealed = AuditEvent.objects.exclude(id__in=AuditSealEntry.objects.values("event_id"))
-    # An unsealed event below the sealed range that is older than the last seal was
-    # not there when that seal ran: it was inserted afterwards.
-    last_seal = AuditSeal.objects.order_by("-number").first()
-    if last_seal is not None:
-        intruder = (
-            unsealed.filter(id__lt=max_sealed_id, time__lt=last_seal.created_at - SEAL_LAG)
-            .order_by("id")
-            .first()
-        )
-        if intruder is not None:
-            return VerifyResult(False, "inserted", intruder.id, last_seal.number)
-    return VerifyResult(True, sealed=sealed, pending=unsealed.count())
+        absent_ranges.extend(seal.absent_ranges)
+    numbers = sorted(seals)
+    if numbers != list(range(1, len(numbers) + 1)):
+        return _fail("chain", seal_number=next(n for i, n in enumerate(numbers, 1) if n != i))
+
+    # 2. The anchor log outside the database against the seals in it.
+    anchored = 0
+    for anchor in audit_keys.anchor_sink().read():
+        seal = seals.get(anchor.number)
+        if seal is None or seal.hash != anchor.hash or seal.last_event_id != anchor.last_event_id:
+            return _fail("anchor", seal_number=anchor.number)
+        anchored = max(anchored, anchor.number)
+    for number, seal in sorted(seals.items()):
+        if number > anchored and seal.created_at < now - grace:
+            return _fail("unanchored", seal_number=number)
+
+    absent = _Ranges([*absent_ranges, [1, legacy_top]] if legacy_top else absent_ranges)
+
+    # 3. Every event: its own MAC, its place in time, no unexplained gap, sealed in time.
+    sealed_ids = AuditSealEntry.objects.order_by("event_id").values_list("event_id", flat=True)
+    sealed_iter = iter(sealed_ids.iterator(chunk_size=10_000))
+    next_sealed = next(sealed_iter, None)
+    pending = 0
+    # Seals account for every id from 1 (the first records the ids below its first event);
+    # before the first seal, ids below the first event are no one's.
+    expected_id = 1 if seals else (AuditEvent.objects.aggregate(m=models.Min("id"))["m"] or 1)
+    previous_time = None
+    events = AuditEvent.objects.order_by("id").values(*VERIFY_FIELDS)
+    for row in events.iterator(chunk_size=5_000):
+        event_id = row["id"]
+        # An id nobody wrote is a rolled-back transaction, which the next seal records as
+        # absent; one older than the seal lag that no seal accounts for was deleted.
+        if (
+            event_id > expected_id
+            and row["time"] < now - SEAL_LAG
+            and not absent.covers(expected_id, event_id - 1)
+        ):
+            return _fail("gap", expected_id)
+        expected_id = event_id + 1
+        while next_sealed is not None and next_sealed < event_id:
+            next_sealed = next(sealed_iter, None)
+        is_sealed = next_sealed == event_id
+        if row["key_id"] or not is_sealed or event_id > legacy_top:
+            if not row["mac"]:
+                return _fail("inserted", event_id)
+            if not event_mac_ok(row, ring):
+                return _fail("changed", event_id)
+        time = row["time"]
+        if previous_time is not None and time < previous_time - SEAL_LAG:
+            return _fail("reordered", event_id)
+        previous_time = max(previous_time or time, time)
+        if not is_sealed:
+            pending += 1
+            if time < now - grace:
+                return _fail("unsealed", event_id)
+    absent_count = _Ranges(absent_ranges).count()
+    return VerifyResult(True, sealed=sealed, pending=pending, absent=absent_count)

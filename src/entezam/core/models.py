@@ -49,6 +49,10 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # The HMAC of the event's content under the audit key `key_id` (kept outside the
+    # database): an event changed or inserted by hand does not carry a valid one.
+    key_id = models.CharField(max_length=8, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
 
     objects = ScopedManager()
 
@@ -170,7 +174,13 @@ class AuditSeal(models.Model):
     event_count = models.PositiveIntegerField()
     last_event_id = models.BigIntegerField()
     previous_hash = models.CharField(max_length=64)
+    # HMAC under audit key `key_id` of the previous hash, the batch's digests and the id
+    # ranges found absent when it was made (empty key: a seal made before keys, a plain
+    # SHA-256 chain).
     hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=8, blank=True)
+    # [[first, last], …]: ids of its range nobody wrote (rolled-back transactions).
+    absent_ranges = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -220,3 +230,23 @@ def _display(field, value):
 
         return gettext("Yes") if value else gettext("No")
     return value
+
+
+class PeriodicRun(models.Model):
+    """When each registered periodic task (`core.registry.register_periodic`) last ran.
+
+    The row is locked while its task runs, so beat, the in-process ticker and a
+    hand-run `entezam tick` never run one task twice at the same time.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.TextField(blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

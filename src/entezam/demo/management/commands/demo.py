@@ -1,6 +1,11 @@
+import time
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from entezam.core.models import AuditSeal
 from entezam.demo.users import demo_users
 from entezam.institutions.models import Institution
 
@@ -19,6 +24,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not Institution.objects.exists():
+            self._set_aside_stale_anchor_log()
             self.stdout.write("Seeding demo data (once)…")
             call_command("seed", institutions=institutions, people=people, applicants=applicants)
         rows = demo_users()
@@ -30,4 +36,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username.ljust(width)}  {password}  {role}")
         self.stdout.write("")
         if not no_serve:
-            call_command("runserver", addrport, use_reloader=False)
+            call_command("serve", addrport)
+
+    def _set_aside_stale_anchor_log(self) -> None:
+        """A new demo database starts a new audit chain: an anchor log left by an earlier
+        one (its database deleted) would not match it."""
+        path = Path(settings.AUDIT_ANCHOR_FILE)
+        if path.exists() and path.stat().st_size and not AuditSeal.objects.exists():
+            stale = path.with_name(f"{path.name}.{int(time.time())}.old")
+            path.rename(stale)
+            self.stdout.write(f"An earlier database's audit anchor log was moved to {stale}.")
