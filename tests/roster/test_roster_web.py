@@ -79,9 +79,12 @@ def test_upload_runs_a_job_and_shows_the_finished_report(
     assert job.status == "succeeded"
     assert job.result["created"] == 7 and job.result["rejected"] == 1
     assert Person.objects.count() == 7
+    # The upload held national codes: it is gone, its fingerprint stays and the page says so.
+    assert not job.input_file and len(job.params["input_sha256"]) == 64
 
     page = client.get(f"/roster/jobs/{job.pk}/").content.decode()
     assert "staff.xlsx" in page
+    assert job.params["input_sha256"] in page
     assert 'data-count="created">۷<' in page
     assert "hx-trigger" not in page  # finished: no more polling
     fragment = client.get(f"/roster/jobs/{job.pk}/progress/").content.decode()

@@ -119,7 +119,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        # WAL: a long import's transaction does not block readers (pages stay usable);
+        # IMMEDIATE: a writing transaction takes the write lock when it begins, so two
+        # writers queue for it instead of failing midway with "database is locked".
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+    )
     DATABASES["default"]["TEST"] = {"NAME": None}
 if env("TEST_DB_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": env("TEST_DB_TEMPLATE"), "CHARSET": "UTF8"}

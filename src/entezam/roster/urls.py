@@ -9,6 +9,7 @@ urlpatterns = [
     path("template.xlsx", views.RosterTemplateView.as_view(), name="template"),
     path("jobs/<int:pk>/", views.RosterJobView.as_view(), name="job"),
     path("jobs/<int:pk>/progress/", views.RosterJobProgressView.as_view(), name="job_progress"),
+    path("jobs/<int:pk>/rerun/", views.RosterJobRerunView.as_view(), name="job_rerun"),
     path(
         "jobs/<int:pk>/report.<str:fmt>",
         views.RosterReportView.as_view(),

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import tempfile
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.jobs import live_progress
+from entezam.core.jobs import job_rerun, live_progress
 from entezam.core.models import Job
 
 from .choices import ImportOutcome, Mode
@@ -130,6 +131,19 @@ class RosterJobProgressView(RosterJobMixin, View):
     def get(self, request, pk):
         job = self.get_job()
         return render(request, "roster/progress.html", progress_context(job))
+
+
+class RosterJobRerunView(RosterJobMixin, View):
+    """POST: run a failed import again from its kept file."""
+
+    def post(self, request, pk):
+        job = self.get_job()
+        try:
+            job_rerun(actor=request.user, job=job)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        return HttpResponseRedirect(reverse("roster:job", args=[job.pk]))
 
 
 class RosterReportView(RosterJobMixin, View):
