@@ -196,6 +196,49 @@ def test_killed_import_leaves_nothing_written(tmp_path):
     assert (people, applications, events) == (0, 0, 0)
 
 
+def test_readers_are_not_blocked_while_an_import_writes(tmp_path):
+    """The SQLite demo: a long import holds the write lock, yet other users still read."""
+    database = tmp_path / "busy.sqlite3"
+    env = {
+        **os.environ,
+        "ENTEZAM_DATABASE_URL": f"sqlite:///{database}",
+        "ENTEZAM_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "entezam.config.settings",
+        "TTY_COMPATIBLE": "1",
+        "TTY_INTERACTIVE": "1",
+        "NO_COLOR": "1",
+    }
+    env.pop("ENTEZAM_TEST_DB_TEMPLATE", None)
+    subprocess.run([ENTEZAM, "migrate", "-v0"], env=env, check=True, timeout=300)
+    subprocess.run([ENTEZAM, "shell", "-c", SETUP], env=env, check=True, timeout=120)
+    path = write_csv(tmp_path / "big.csv", roster_rows(40_000))
+    process = subprocess.Popen(
+        [ENTEZAM, "roster", "import", str(path), "--institution", "77001"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    seen = b""
+    try:
+        while True:  # wait until the import is writing inside its transaction
+            block = os.read(process.stderr.fileno(), 4096)
+            assert block, seen.decode(errors="replace")[-2000:]
+            seen += block
+            matches = PROGRESS.findall(seen.decode(errors="replace"))
+            if matches and int(matches[-1][0]) >= 5000:
+                break
+        started = time.monotonic()
+        with sqlite3.connect(database, timeout=1) as reader:
+            count = reader.execute("SELECT count(*) FROM institutions_institution").fetchone()
+        waited = time.monotonic() - started
+        assert process.poll() is None, "the import ended before the read"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert count == (1,)
+    assert waited < 1
+
+
 @pytest.mark.django_db
 def test_applications_are_opened_for_imported_people(roster, world):
     import_command(roster(list(roster_rows(3))), world)
