@@ -79,3 +79,22 @@ def test_admin_is_served_to_hq_admin(client, world):
     listing = client.get("/admin/institutions/institution/")
     assert listing.status_code == 200
     assert world.inst_b.name in listing.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_and_api_answers_with_personal_data_are_not_stored(client, world):
+    client.force_login(world.hq_admin)
+    for url in ("/", "/people/", "/api/v1/people/", "/institutions/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Cache-Control"] == "no-store, private", url
+
+
+@pytest.mark.django_db
+def test_the_api_schema_and_docs_need_a_signed_in_user(client, world):
+    assert client.get("/api/v1/schema/").status_code in (401, 403)
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 302 and "/accounts/login/" in docs["Location"]
+    client.force_login(world.hq_analyst)
+    assert client.get("/api/v1/schema/").status_code == 200
+    assert client.get("/api/v1/docs/").status_code == 200

@@ -6,6 +6,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -41,6 +42,8 @@ urlpatterns = [
     *api_urls,
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
-        "api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
+        "api/v1/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
     ),
 ]

@@ -67,3 +67,19 @@ class ContentSecurityPolicyMiddleware:
         if policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = policy
         return response
+
+
+class NoStoreMiddleware:
+    """Pages and API answers for a signed-in user hold personal data: no cache (a shared
+    computer's browser, a proxy) may keep them. Static files are served before this runs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+            response.headers.pop("Expires", None)
+        return response

@@ -115,7 +115,6 @@ class PersonPhotoView(ScopedViewMixin, View):
         if not person.photo:
             raise Http404
         response = FileResponse(person.photo.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
         return response
 
     def post(self, request, *args, **kwargs):
