@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.filters import IdFilter
 from entezam.core.persian import normalize
 
 from .choices import UnitKind
@@ -16,7 +17,7 @@ class PoliceUnitFilterSet(django_filters.FilterSet):
     province = django_filters.ModelChoiceFilter(
         queryset=Province.objects.all(), label=_("Province"), empty_label=_("All")
     )
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent unit"))
+    parent = IdFilter(field_name="parent_id", label=_("Parent unit"))
 
     class Meta:
         model = PoliceUnit

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.filters import IdField
 from entezam.core.persian.forms import JalaliDateField, MobileField, NationalCodeField
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Education, Gender, MilitaryService, Position
@@ -71,6 +72,26 @@ class StandardForm(forms.Form):
                     name[len(prefix) :]: data[name] for name in names if data.get(name) is not None
                 }
         return rules
+
+
+class ScreenForm(forms.Form):
+    """What to screen: one application, one institution, or all in scope (`scope=all`)."""
+
+    application = IdField(required=False)
+    institution = IdField(required=False)
+    scope = forms.ChoiceField(choices=[("all", "all")], required=False)
+    next = forms.CharField(required=False, max_length=2000)
+
+    def clean(self):
+        data = super().clean()
+        wanted = data.get("application") or data.get("institution") or data.get("scope")
+        if not self.errors and not wanted:
+            # An empty institution must not turn into "everything in scope".
+            raise forms.ValidationError(
+                _("Choose what to screen: an application, an institution or everything."),
+                code="scope_required",
+            )
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from entezam.core.scoping import allowed_roles, can
+from entezam.core.scoping import access, allowed_roles, can, parse_id
 from entezam.core.selectors import object_history
 from entezam.core.views import (
     ObjectDetailView,
@@ -29,6 +29,7 @@ from .forms import (
     MedicalCertificateForm,
     ReasonForm,
     ResultsFileForm,
+    ScreenForm,
     StandardForm,
 )
 from .models import Application, BackgroundCheck, MedicalCertificate, Standard
@@ -58,19 +59,17 @@ class PipelineView(LoginRequiredMixin, TemplateView):
         institution = province = None
         visible_institutions = Institution.objects.visible_to(user)
         if self.request.GET.get("institution"):
-            try:
-                institution = visible_institutions.select_related("province").get(
-                    pk=self.request.GET["institution"]
-                )
-            except (Institution.DoesNotExist, ValueError):
-                raise Http404 from None
+            institution = access(
+                visible_institutions.select_related("province"),
+                user=user,
+                pk=self.request.GET["institution"],
+            )
         elif self.request.GET.get("province"):
-            try:
-                province = Province.objects.filter(
-                    pk__in=visible_institutions.values("province")
-                ).get(pk=self.request.GET["province"])
-            except (Province.DoesNotExist, ValueError):
-                raise Http404 from None
+            province = access(
+                Province.objects.filter(pk__in=visible_institutions.values("province")),
+                user=user,
+                pk=self.request.GET["province"],
+            )
         board = selectors.pipeline_board(user=user, institution=institution, province=province)
         scope_query = (
             f"institution={institution.pk}"
@@ -90,27 +89,30 @@ class PipelineView(LoginRequiredMixin, TemplateView):
 
 
 class ScreenView(LoginRequiredMixin, View):
-    """POST: screen the open applications in scope (in the request, or as a job when many)."""
+    """POST: screen open applications: one application, one institution, or (asked for
+    explicitly with `scope=all`) everything in the user's scope; in the request, or as a
+    job when many."""
 
     def post(self, request):
         if not allowed_roles(request.user, Application, "screen"):
             raise PermissionDenied
+        form = ScreenForm(request.POST)
+        if not form.is_valid():
+            return HttpResponseBadRequest(" ".join(form.errors.get("__all__", ["Bad request"])))
+        data = form.cleaned_data
         institution = None
-        if request.POST.get("institution"):
-            try:
-                institution = Institution.objects.visible_to(request.user).get(
-                    pk=request.POST["institution"]
-                )
-            except (Institution.DoesNotExist, ValueError):
-                raise Http404 from None
+        if data["institution"] is not None:
+            institution = access(Institution, user=request.user, pk=data["institution"])
         candidates = Application.objects.visible_to(request.user, "screen").filter(
             status__in=SCREENABLE_STATUSES
         )
         if institution is not None:
             candidates = candidates.filter(institution=institution)
-        if request.POST.get("application"):
-            candidates = candidates.filter(pk=request.POST["application"])
-        target = request.POST.get("next") or reverse("vetting:pipeline")
+        if data["application"] is not None:
+            candidates = candidates.filter(
+                pk=access(Application, user=request.user, pk=data["application"]).pk
+            )
+        target = data["next"] or reverse("vetting:pipeline")
         if not target.startswith("/") or target.startswith("//"):
             target = reverse("vetting:pipeline")
         if candidates.count() <= INLINE_SCREEN_LIMIT:
@@ -170,8 +172,8 @@ class ApplicantRegisterView(LoginRequiredMixin, View):
             status__in=OPERATING_STATUSES
         )
         initial = {}
-        wanted = self.request.GET.get("institution", "")
-        if wanted.isdigit():
+        wanted = parse_id(self.request.GET.get("institution"))
+        if wanted is not None:
             initial["institution"] = institutions.filter(pk=wanted).first()
         return ApplicantForm(data, institutions=institutions, initial=initial)
 
@@ -516,8 +518,9 @@ class StandardEditView(ScopedViewMixin, View):
     def get(self, request, *args, **kwargs):
         standard = self._target()
         source = standard
-        if standard is None and request.GET.get("from"):
-            source = self.get_queryset().filter(pk=request.GET["from"]).first()
+        source_id = parse_id(request.GET.get("from")) if standard is None else None
+        if source_id is not None:
+            source = self.get_queryset().filter(pk=source_id).first()
         form = StandardForm(standard=source)
         if standard is None and source is not None:
             form.initial["effective_date"] = None
