@@ -24,7 +24,8 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Login lockout counters live in the cache; each test starts clean.
+    # API throttle counters and job progress live in the cache; each test starts clean.
+    # (Sign-in lockout counters live in django-axes' tables, emptied with the test database.)
     from django.core.cache import cache
 
     cache.clear()

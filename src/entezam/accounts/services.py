@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -125,35 +123,3 @@ def api_token_issue(*, actor, user: User) -> Token:
     token = Token.objects.create(user=user)
     audit.record(actor=actor, action="api_token.issue", obj=user, changes={}, role="")
     return token
-
-
-# Login protection: failures counted per username and per address in the cache.
-
-
-def _keys(username: str, ip: str | None) -> list[str]:
-    keys = [f"login-fail:user:{(username or '').strip().lower()}"]
-    if ip:
-        keys.append(f"login-fail:ip:{ip}")
-    return keys
-
-
-def login_locked(username: str, ip: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    user_key, *ip_key = _keys(username, ip)
-    if (cache.get(user_key) or 0) >= limit:
-        return True
-    # An address gets more tries than one account, so a shared office NAT is not locked out.
-    return bool(ip_key) and (cache.get(ip_key[0]) or 0) >= limit * 4
-
-
-def login_failed(username: str, ip: str | None) -> None:
-    for key in _keys(username, ip):
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-
-
-def login_succeeded(username: str, ip: str | None) -> None:
-    cache.delete(_keys(username, ip)[0])

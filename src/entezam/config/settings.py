@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "entezam.core",
     "entezam.accounts",
     "entezam.geo",
@@ -151,8 +153,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username before its password is checked, on every sign-in path.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sign-in lockout (django-axes, see accounts/lockout.py): failures counted per username in
+# the database; after LOGIN_FAILURE_LIMIT of them the account is refused for
+# LOGIN_LOCKOUT_SECONDS after the last one.
 LOGIN_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_LOCKOUT_SECONDS)
+# Per username, not per address: one NAT gateway must not lock out everyone behind it.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "entezam.accounts.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "entezam.core.middleware.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout neither count nor prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only the counters: sign-ins are not logged in a table of their own.
+AXES_DISABLE_ACCESS_LOG = True
+# The admin shows domain data read-only to HQ administrators; unlock with
+# `entezam axes_reset_username USERNAME`.
+AXES_ENABLE_ADMIN = False
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W002: AxesMiddleware only swaps the page for a bare 429 once an account is
+    # locked; the sign-in forms show the lockout themselves (accounts/forms.py).
+    "axes.W002",
+    # axes.W006 asks for the address among the lockout parameters; leaving it out is the
+    # point (see AXES_LOCKOUT_PARAMETERS), and the user agent is not a parameter either, so
+    # rotating it gains an attacker nothing.
+    "axes.W006",
+]
 
 LANGUAGE_CODE = "fa"
 LANGUAGES = [("fa", _("Persian")), ("en", _("English"))]
