@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test setup setup-dev assets lint format test-sqlite test-postgres bench clean
+.PHONY: demo test setup setup-dev assets lint typecheck format test-sqlite test-postgres bench clean
 
 demo: setup ## set up and serve the embedded demo on http://127.0.0.1:8000
 	$(BIN)/entezam demo
@@ -33,17 +33,19 @@ assets: node_modules/.package-lock.json
 
 setup-dev: $(DEV_STAMP) assets
 
-lint: setup-dev
+lint: setup-dev ## ruff (lint and format), then the type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+typecheck: setup-dev ## mypy over core and every services and selectors module (see pyproject.toml)
+	$(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup-dev ## ruff, then the suite on SQLite, then on PostgreSQL when it answers
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint ## ruff and mypy, then the suite on SQLite, then on PostgreSQL when it answers
 	$(BIN)/python scripts/run_tests.py
 
 bench: setup-dev

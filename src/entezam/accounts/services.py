@@ -13,7 +13,7 @@ from .choices import Role
 from .models import RoleAssignment, User
 
 
-def _require_hq_admin(actor) -> None:
+def _require_hq_admin(actor: User | None) -> None:
     if actor is not None and not actor.has_role(Role.HQ_ADMIN):
         raise PermissionDenied(_("Only an HQ administrator manages users."))
 
@@ -21,7 +21,7 @@ def _require_hq_admin(actor) -> None:
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: User | None,
     username: str,
     password: str,
     display_name: str = "",
@@ -45,7 +45,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_save_from_admin(*, actor, user: User, changed: list[str], created: bool) -> User:
+def user_save_from_admin(*, actor: User, user: User, changed: list[str], created: bool) -> User:
     """Save a user edited in the Django admin, with the audit event the admin would skip."""
     _require_hq_admin(actor)
     user.save()
@@ -65,8 +65,15 @@ def user_save_from_admin(*, actor, user: User, changed: list[str], created: bool
 
 @transaction.atomic
 def role_assign(
-    *, actor, user: User, role: str, province=None, police_unit=None, institution=None
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    province=None,
+    police_unit=None,
+    institution=None,
 ) -> RoleAssignment:
+    """Grant `role` in a scope. `actor=None` is the installer (seed, demo)."""
     _require_hq_admin(actor)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
@@ -98,7 +105,7 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssignment:
+def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str) -> RoleAssignment:
     _require_hq_admin(actor)
     assignment.is_active = False
     assignment.save(update_fields=["is_active", "updated_at"])
@@ -115,8 +122,9 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssign
 
 
 @transaction.atomic
-def api_token_issue(*, actor, user: User) -> Token:
-    """Issue (or replace) the API token of a machine client."""
+def api_token_issue(*, actor: User | None, user: User) -> Token:
+    """Issue (or replace) the API token of a machine client. `actor=None` is the installer
+    (`entezam token issue`)."""
     if actor is None or (actor.pk != user.pk and not actor.has_role(Role.HQ_ADMIN)):
         _require_hq_admin(actor)
     Token.objects.filter(user=user).delete()

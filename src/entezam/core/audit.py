@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -60,7 +61,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
 
 def record(
     *,
-    actor,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model,
     changes: dict | None = None,
@@ -75,7 +76,8 @@ def record(
         role = acting_role(actor, permission or action.rsplit(".", 1)[-1], obj) if actor else ""
     return AuditEvent.objects.create(
         time=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
+        # By key: core does not know the concrete user model (AUTH_USER_MODEL).
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "system",
         role=role,
         action=action,

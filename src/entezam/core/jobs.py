@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from django.utils import timezone
@@ -57,11 +58,13 @@ def live_progress(job: Job) -> tuple[int, int | None]:
     return cache.get(_progress_key(job.pk)) or (job.done, job.total)
 
 
-def job_start(*, actor, kind: str, params: dict | None = None, input_file=None) -> Job:
+def job_start(
+    *, actor: AbstractBaseUser, kind: str, params: dict | None = None, input_file=None
+) -> Job:
     """Create a job and run it after the surrounding transaction commits."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    job = Job.objects.create(kind=kind, created_by=actor, params=params or {})
+    job = Job.objects.create(kind=kind, created_by_id=actor.pk, params=params or {})
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=True)
     transaction.on_commit(lambda: dispatch(job.pk))

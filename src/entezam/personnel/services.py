@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -22,6 +24,9 @@ from .choices import EndReason, Position
 from .models import Employment, Person
 from .selectors import can_edit_person
 from .validators import check_person_name
+
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -55,7 +60,7 @@ def tidy_names(data: dict) -> dict:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, **data) -> Person:
+def person_update(*, actor: User, person: Person, **data: Any) -> Person:
     """Edit a person's details (HQ, or the manager of the institution employing them now)."""
     if "national_code" in data:
         raise ValidationError(
@@ -85,7 +90,7 @@ def person_update(*, actor, person: Person, **data) -> Person:
 @transaction.atomic
 def employment_start(
     *,
-    actor,
+    actor: User,
     person: Person,
     institution: Institution,
     position: str,
@@ -142,7 +147,7 @@ def _already_employed() -> ValidationError:
 
 @transaction.atomic
 def employment_end(
-    *, actor, employment: Employment, end_date: datetime.date, reason: str
+    *, actor: User, employment: Employment, end_date: datetime.date, reason: str
 ) -> Employment:
     """End an active employment on `end_date` for one of the `EndReason`s."""
     employment = (
@@ -173,7 +178,7 @@ def employment_end(
 
 
 @transaction.atomic
-def person_record_viewed(*, actor, person: Person) -> None:
+def person_record_viewed(*, actor: User, person: Person) -> None:
     """Log that `actor` opened the person's full record (detail page or API retrieve)."""
     audit.record(actor=actor, action="person.view", obj=person, permission="view")
 
@@ -183,7 +188,7 @@ PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_BOX = (600, 800)
 
 
-def _reencoded_photo(upload) -> ContentFile:
+def _reencoded_photo(upload: File) -> bytes:
     """Decode the upload as an image and write a fresh JPEG: nothing of the original file
     (metadata, trailing data, a disguised script) survives."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -211,17 +216,17 @@ def _reencoded_photo(upload) -> ContentFile:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail(PHOTO_BOX)
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+            picture.thumbnail(PHOTO_BOX)
             out = io.BytesIO()
-            image.save(out, "JPEG", quality=85, optimize=True)
+            picture.save(out, "JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise error from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+    return out.getvalue()
 
 
 @transaction.atomic
-def person_photo_set(*, actor, person: Person, upload) -> Person:
+def person_photo_set(*, actor: User, person: Person, upload: File) -> Person:
     """Replace a person's photo with a re-encoded copy of the upload."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     require(actor, "change", person)
@@ -229,7 +234,7 @@ def person_photo_set(*, actor, person: Person, upload) -> Person:
         raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
     photo = _reencoded_photo(upload)
     old_name = person.photo.name if person.photo else ""
-    person.photo.save(photo.name, photo, save=False)
+    person.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(photo), save=False)
     person.save(update_fields=["photo", "updated_at"])
     if old_name:
         storage = person.photo.storage
