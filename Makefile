@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test setup setup-dev assets lint format test-sqlite test-postgres bench clean
+.PHONY: demo test setup setup-dev assets lint typecheck format test-sqlite test-postgres bench clean
 
 demo: setup ## set up and serve the embedded demo on http://127.0.0.1:8000
 	$(BIN)/entezam demo
@@ -33,17 +33,22 @@ assets: node_modules/.package-lock.json
 
 setup-dev: $(DEV_STAMP) assets
 
-lint: setup-dev
+lint: setup-dev ## ruff (lint and format), then the type check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+typecheck: setup-dev ## mypy over core and every services and selectors module (see pyproject.toml)
+	$(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup-dev ## ruff, then the suite on SQLite, then on PostgreSQL when it answers
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# `makemigrations --check` fails when a model change has no migration; it runs on an
+# in-memory database, whatever database the environment names.
+test: lint ## lint and types, migrations, then the suite on SQLite and on PostgreSQL when it answers
+	ENTEZAM_DATABASE_URL=sqlite://:memory: $(BIN)/entezam makemigrations --check --dry-run
 	$(BIN)/python scripts/run_tests.py
 
 bench: setup-dev

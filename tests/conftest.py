@@ -35,7 +35,8 @@ def _audit_anchor(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Login lockout counters live in the cache; each test starts clean.
+    # API throttle counters and job progress live in the cache; each test starts clean.
+    # (Sign-in lockout counters live in django-axes' tables, emptied with the test database.)
     from django.core.cache import cache
 
     cache.clear()

@@ -2,11 +2,15 @@
 
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.test import override_settings
 from django.utils import translation
 from django.utils.html import escape
@@ -162,21 +166,76 @@ def redis_cache():
             redis.delete(*keys)
 
 
-def test_lockout_with_redis(client, db, redis_cache):
-    from django_redis import get_redis_connection
-
+def test_lockout_is_counted_in_the_database_not_the_cache(client, db, redis_cache):
     username = f"redis-{uuid.uuid4().hex[:8]}"
     UserFactory(username=username)
     _fail(client, username, settings.LOGIN_FAILURE_LIMIT)
+    # A restarted or flushed cache (as Redis is in production) unlocks nothing.
+    redis_cache.clear()
 
     response = client.post(LOGIN_URL, {"username": username, "password": PASSWORD})
 
     assert _locked_message() in response.content.decode()
     assert not _signed_in(client)
-    key = redis_cache.make_key(f"login-fail:user:{username}")
-    redis = get_redis_connection("default")
-    assert int(redis.get(key)) == settings.LOGIN_FAILURE_LIMIT
-    assert 0 < redis.ttl(key) <= settings.LOGIN_LOCKOUT_SECONDS
+    attempts = AccessAttempt.objects.filter(username=username)
+    assert sum(a.failures_since_start for a in attempts) == settings.LOGIN_FAILURE_LIMIT
+
+
+def _age_failures(seconds: int) -> None:
+    """As if the recorded failures had happened `seconds` earlier."""
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(seconds=seconds))
+
+
+def test_lockout_ends_after_the_lockout_time(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+    _age_failures(settings.LOGIN_LOCKOUT_SECONDS + 1)
+
+    response = client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert _signed_in(client)
+
+
+def test_attempts_during_the_lockout_do_not_prolong_it(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+    _age_failures(settings.LOGIN_LOCKOUT_SECONDS - 60)
+    response = client.post(LOGIN_URL, {"username": "prov", "password": "wrong-password"})
+    assert _locked_message() in response.content.decode()
+    _age_failures(61)
+
+    response = client.post(LOGIN_URL, {"username": "prov", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_failures_from_one_address_lock_no_other_account(client, world):
+    for username in ["prov", "station", "manager", "operator"]:
+        _fail(client, username, settings.LOGIN_FAILURE_LIMIT - 1)
+
+    response = client.post(LOGIN_URL, {"username": "trainer", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+def test_a_locked_account_is_refused_on_any_sign_in_path(client, world, rf):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+
+    user = authenticate(rf.post(LOGIN_URL), username="prov", password=PASSWORD)
+
+    assert user is None
+
+
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_failures_record_the_address_the_proxy_names(client, world):
+    client.post(
+        LOGIN_URL,
+        {"username": "prov", "password": "wrong-password"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        HTTP_X_FORWARDED_PROTO="https",
+        secure=True,
+    )
+
+    assert AccessAttempt.objects.get(username="prov").ip_address == "203.0.113.7"
 
 
 # API tokens

@@ -1,15 +1,15 @@
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.middleware import client_ip
-
-from . import services
+from .lockout import sign_in_locked
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """Refuses sign-in after repeated failures for the account or the address."""
+    """Refuses sign-in to an account after repeated failures (counted by django-axes, which
+    hears every failure through Django's `user_login_failed` signal)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
@@ -17,23 +17,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
     }
 
     def clean(self):
-        username = self.cleaned_data.get("username", "")
-        ip = client_ip(self.request) if self.request else None
-        if services.login_locked(username, ip):
-            from django.conf import settings
-
+        username = self.cleaned_data.get("username")
+        if username and self.request is not None and sign_in_locked(self.request, username):
             raise forms.ValidationError(
                 self.error_messages["locked"],
                 code="locked",
                 params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            services.login_failed(username, ip)
-            raise
-        services.login_succeeded(username, ip)
-        return cleaned
+        return super().clean()
 
 
 class AdminLockoutAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):

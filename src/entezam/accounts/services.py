@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,7 +13,7 @@ from .choices import Role
 from .models import RoleAssignment, User
 
 
-def _require_hq_admin(actor) -> None:
+def _require_hq_admin(actor: User | None) -> None:
     if actor is not None and not actor.has_role(Role.HQ_ADMIN):
         raise PermissionDenied(_("Only an HQ administrator manages users."))
 
@@ -23,7 +21,7 @@ def _require_hq_admin(actor) -> None:
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: User | None,
     username: str,
     password: str,
     display_name: str = "",
@@ -47,7 +45,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_save_from_admin(*, actor, user: User, changed: list[str], created: bool) -> User:
+def user_save_from_admin(*, actor: User, user: User, changed: list[str], created: bool) -> User:
     """Save a user edited in the Django admin, with the audit event the admin would skip."""
     _require_hq_admin(actor)
     user.save()
@@ -67,8 +65,15 @@ def user_save_from_admin(*, actor, user: User, changed: list[str], created: bool
 
 @transaction.atomic
 def role_assign(
-    *, actor, user: User, role: str, province=None, police_unit=None, institution=None
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    province=None,
+    police_unit=None,
+    institution=None,
 ) -> RoleAssignment:
+    """Grant `role` in a scope. `actor=None` is the installer (seed, demo)."""
     _require_hq_admin(actor)
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user,
@@ -100,7 +105,7 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssignment:
+def role_revoke(*, actor: User, assignment: RoleAssignment, reason: str) -> RoleAssignment:
     _require_hq_admin(actor)
     assignment.is_active = False
     assignment.save(update_fields=["is_active", "updated_at"])
@@ -117,43 +122,12 @@ def role_revoke(*, actor, assignment: RoleAssignment, reason: str) -> RoleAssign
 
 
 @transaction.atomic
-def api_token_issue(*, actor, user: User) -> Token:
-    """Issue (or replace) the API token of a machine client."""
+def api_token_issue(*, actor: User | None, user: User) -> Token:
+    """Issue (or replace) the API token of a machine client. `actor=None` is the installer
+    (`entezam token issue`)."""
     if actor is None or (actor.pk != user.pk and not actor.has_role(Role.HQ_ADMIN)):
         _require_hq_admin(actor)
     Token.objects.filter(user=user).delete()
     token = Token.objects.create(user=user)
     audit.record(actor=actor, action="api_token.issue", obj=user, changes={}, role="")
     return token
-
-
-# Login protection: failures counted per username and per address in the cache.
-
-
-def _keys(username: str, ip: str | None) -> list[str]:
-    keys = [f"login-fail:user:{(username or '').strip().lower()}"]
-    if ip:
-        keys.append(f"login-fail:ip:{ip}")
-    return keys
-
-
-def login_locked(username: str, ip: str | None) -> bool:
-    limit = settings.LOGIN_FAILURE_LIMIT
-    user_key, *ip_key = _keys(username, ip)
-    if (cache.get(user_key) or 0) >= limit:
-        return True
-    # An address gets more tries than one account, so a shared office NAT is not locked out.
-    return bool(ip_key) and (cache.get(ip_key[0]) or 0) >= limit * 4
-
-
-def login_failed(username: str, ip: str | None) -> None:
-    for key in _keys(username, ip):
-        cache.add(key, 0, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
-
-
-def login_succeeded(username: str, ip: str | None) -> None:
-    cache.delete(_keys(username, ip)[0])

@@ -17,8 +17,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -67,7 +69,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
 
 def record(
     *,
-    actor,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model,
     changes: dict | None = None,
@@ -82,7 +84,8 @@ def record(
         role = acting_role(actor, permission or action.rsplit(".", 1)[-1], obj) if actor else ""
     event = AuditEvent(
         time=timezone.now(),
-        actor=actor if actor is not None and actor.pk else None,
+        # By key: core does not know the concrete user model (AUTH_USER_MODEL).
+        actor_id=actor.pk if actor is not None and actor.pk else None,
         actor_name=actor.get_username() if actor is not None else "system",
         role=role,
         action=action,
@@ -259,9 +262,10 @@ def audit_seal(*, batch: int = SEAL_BATCH, now: datetime.datetime | None = None)
                 AuditSealEntry(seal=seal, event_id=row["id"], position=i, digest=digest)
                 for i, (row, digest) in enumerate(zip(rows, digests, strict=True))
             )
-        anchor = audit_keys.Anchor(seal.number, seal.last_event_id, seal.hash)
         # Outside the database only once the seal is committed in it.
-        transaction.on_commit(lambda anchor=anchor: sink.append(anchor))
+        transaction.on_commit(
+            partial(sink.append, audit_keys.Anchor(seal.number, seal.last_event_id, seal.hash))
+        )
         sealed += len(rows)
 
 
@@ -346,8 +350,12 @@ def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
     # 2. The anchor log outside the database against the seals in it.
     anchored = 0
     for anchor in audit_keys.anchor_sink().read():
-        seal = seals.get(anchor.number)
-        if seal is None or seal.hash != anchor.hash or seal.last_event_id != anchor.last_event_id:
+        stored = seals.get(anchor.number)
+        if (
+            stored is None
+            or stored.hash != anchor.hash
+            or stored.last_event_id != anchor.last_event_id
+        ):
             return _fail("anchor", seal_number=anchor.number)
         anchored = max(anchored, anchor.number)
     for number, seal in sorted(seals.items()):

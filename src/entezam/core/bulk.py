@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 
 def is_postgresql() -> bool:
@@ -22,6 +22,14 @@ def is_postgresql() -> bool:
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def column(model: type[models.Model], name: str) -> str:
+    """The database column of `model`'s field `name`, which must have one."""
+    found = getattr(model._meta.get_field(name), "column", None)
+    if not found:
+        raise ValueError(f"{model._meta.label}.{name} has no database column")
+    return found
 
 
 def column_defaults(model, given: Iterable[str], now) -> tuple[list[str], list[Any]]:
@@ -55,7 +63,7 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
             write_row(row)
 
 
-def insert_rows(model, columns: Sequence[str], rows: list[Sequence[Any]]) -> None:
+def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert rows of already-adapted values into `model`'s table with one statement.
 
     `bulk_create` builds a model instance per row and splits the rows into batches of

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, transaction
@@ -106,7 +107,9 @@ def _file_sha256(upload) -> str:
     return digest.hexdigest()
 
 
-def job_start(*, actor, kind: str, params: dict | None = None, input_file=None) -> Job:
+def job_start(
+    *, actor: AbstractBaseUser, kind: str, params: dict | None = None, input_file=None
+) -> Job:
     """Create a job and run it after the surrounding transaction commits."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
@@ -114,7 +117,7 @@ def job_start(*, actor, kind: str, params: dict | None = None, input_file=None) 
     if input_file is not None:
         params["input_sha256"] = _file_sha256(input_file)
         params["input_bytes"] = input_file.size
-    job = Job.objects.create(kind=kind, created_by=actor, params=params)
+    job = Job.objects.create(kind=kind, created_by_id=actor.pk, params=params)
     if input_file is not None:
         job.input_file.save(input_file.name, input_file, save=True)
     transaction.on_commit(lambda: dispatch(job.pk))
@@ -181,7 +184,7 @@ def run_job(job_id: int) -> Job:
         result = handler(job, progress)
     except Exception as exc:  # the job records any failure for its owner
         log.exception("job %s failed", job.pk)
-        outcome = {"status": Job.Status.FAILED, "error": str(exc)[:2000]}
+        outcome: dict[str, object] = {"status": Job.Status.FAILED, "error": str(exc)[:2000]}
         total = progress.total
     else:
         outcome = {"status": Job.Status.SUCCEEDED, "result": result or {}}

@@ -57,18 +57,6 @@ class PersianFirstLocaleMiddleware:
         return response
 
 
-class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        policy = getattr(settings, "CONTENT_SECURITY_POLICY", "")
-        if policy and "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = policy
-        return response
-
-
 class NoStoreMiddleware:
     """Pages and API answers for a signed-in user hold personal data: no cache (a shared
     computer's browser, a proxy) may keep them. Static files are served before this runs."""

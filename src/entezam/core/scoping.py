@@ -21,7 +21,7 @@ matches its scope object. `access(...)` fetches one object and authorises it in 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, Self, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -116,8 +116,11 @@ def scope_condition(user, model, action: str = "view"):
     return None if condition is NOTHING else condition
 
 
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user, action: str = "view") -> ScopedQuerySet:
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+
+class ScopedQuerySet(models.QuerySet[ModelT]):
+    def visible_to(self, user, action: str = "view") -> Self:
         condition = scope_condition(user, self.model, action)
         if condition is None:
             return self.none()
@@ -197,7 +200,13 @@ def parse_id(value: Any) -> int | None:
     return number if number > 0 else None
 
 
-def access(queryset_or_model, *, user, action: str = "view", **lookup) -> Any:
+def access(
+    queryset_or_model: ScopedQuerySet | type[models.Model],
+    *,
+    user,
+    action: str = "view",
+    **lookup: Any,
+) -> Any:
     """Fetch one object the user may see and authorise `action` on it, in one call.
 
     `lookup` is the fields identifying the object (`pk=…`, `registration_number=…`). An
@@ -206,8 +215,8 @@ def access(queryset_or_model, *, user, action: str = "view", **lookup) -> Any:
     """
     queryset = (
         queryset_or_model
-        if isinstance(queryset_or_model, models.QuerySet)
-        else queryset_or_model._default_manager.all()
+        if isinstance(queryset_or_model, ScopedQuerySet)
+        else scoped_rows(queryset_or_model)
     )
     if "pk" in lookup:
         lookup["pk"] = parse_id(lookup["pk"])
@@ -224,8 +233,18 @@ def access(queryset_or_model, *, user, action: str = "view", **lookup) -> Any:
     return obj
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):
+_ScopedManagerBase = models.Manager.from_queryset(ScopedQuerySet)
+
+
+class ScopedManager(_ScopedManagerBase):
     pass
+
+
+def scoped_rows(model: type[models.Model]) -> ScopedQuerySet:
+    """All rows of a scoped model, for code that serves any model (generic views, viewsets)."""
+    # Every model scoping serves declares `objects = ScopedManager()`; the type of a
+    # model given as a variable does not say so.
+    return cast(ScopedQuerySet, model._default_manager.all())
 
 
 def reach_everywhere(cls, assignment: Assignment, action: str) -> _All:

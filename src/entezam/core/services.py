@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from . import audit
-from .scoping import ensure_still_visible, require, require_model_action
+from .scoping import ModelT, ensure_still_visible, require, require_model_action
 
 
 def create_object(
-    *, actor, model: type[models.Model], data: dict, action: str | None = None
-) -> models.Model:
+    *, actor: AbstractBaseUser, model: type[ModelT], data: dict, action: str | None = None
+) -> ModelT:
     """Create a scoped object: the actor must be allowed to add it where it lands.
 
     Call inside `transaction.atomic()`: a failed scope re-check rolls the insert back.
@@ -36,8 +37,8 @@ def create_object(
 
 def update_object(
     *,
-    actor,
-    obj: models.Model,
+    actor: AbstractBaseUser,
+    obj: ModelT,
     data: dict,
     fields: Iterable[str],
     action: str | None = None,
@@ -45,7 +46,7 @@ def update_object(
     permission: str = "change",
     record: Iterable[str] | None = None,
     extra_changes: dict | None = None,
-) -> models.Model:
+) -> ModelT:
     """Update the given fields; the object must be in the scope of `permission` before and
     after the write (inside the caller's transaction, so a failed re-check rolls it back).
 

@@ -6,21 +6,26 @@ thin (NetBox's generic views, reduced to what Entezam needs).
 
 from __future__ import annotations
 
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
+from django_filters import FilterSet
 
 from .models import AuditEvent
-from .scoping import access, allowed_roles, can
+from .scoping import access, allowed_roles, can, scoped_rows
 from .selectors import home_panels, object_history, object_panels
 
 
@@ -28,13 +33,14 @@ class CappedPaginator(Paginator):
     """Counts at most `cap` rows: a common search fragment over a million rows would
     otherwise cost a full count for every page. Pages beyond the cap are not offered."""
 
-    def __init__(self, *args, cap: int, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, object_list: QuerySet, *args: Any, cap: int, **kwargs: Any):
+        super().__init__(object_list, *args, **kwargs)
+        self.rows = object_list
         self.cap = cap
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        return self.rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -51,11 +57,14 @@ def apply_form_errors(form, exc: ValidationError) -> None:
 
 
 class ScopedViewMixin(LoginRequiredMixin):
-    model = None
+    model: type[models.Model]
     action = "view"
+    # Set by the view this mixes into.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user, self.action)
+        return scoped_rows(self.model).visible_to(self.request.user, self.action)
 
     def get_object(self, action: str = "view"):
         """The object of the URL's `pk`: 404 outside the user's view, 403 without `action`."""
@@ -65,7 +74,7 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, TemplateView):
-    filterset_class = None
+    filterset_class: type[FilterSet]
     paginate_by = 25
     sort_fields: dict[str, str] = {}
     default_sort = ""
@@ -89,6 +98,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         if key in self.sort_fields:
             order = self.sort_fields[key]
             queryset = queryset.order_by(f"-{order}" if sort.startswith("-") else order, "pk")
+        paginator: Paginator
         if self.count_cap:
             paginator = CappedPaginator(queryset, self.paginate_by, cap=self.count_cap)
         else:
@@ -124,14 +134,24 @@ class ObjectDetailView(ScopedViewMixin, TemplateView):
         return context
 
 
+class _HasPage(Protocol):
+    def get_absolute_url(self) -> str: ...
+
+
 class ObjectEditView(ScopedViewMixin, View):
     """Create (no pk) or update (pk) through a service; errors land on the form.
 
     Subclasses define `create(form)` and `update(obj, form)`, each calling a service.
     """
 
-    form_class = None
+    form_class: type[ModelForm]
     template_name = "core/object_edit.html"
+
+    def create(self, form: Any) -> _HasPage:
+        raise NotImplementedError
+
+    def update(self, obj: models.Model, form: Any) -> _HasPage:
+        raise NotImplementedError
 
     def get_form_kwargs(self):
         return {"user": self.request.user}

@@ -10,7 +10,8 @@ class UnitKind(models.TextChoices):
 
 
 # Which kind of unit may stand under which.
-PARENT_KINDS = {
+# Looked up by the stored kind (a plain string).
+PARENT_KINDS: dict[str, set[UnitKind]] = {
     UnitKind.HQ: set(),
     UnitKind.PROVINCIAL_COMMAND: {UnitKind.HQ},
     UnitKind.STATION: {UnitKind.PROVINCIAL_COMMAND},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,6 +12,9 @@ from entezam.core.services import create_object, update_object
 
 from .choices import PARENT_KINDS
 from .models import PoliceUnit
+
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
 
 EDITABLE_FIELDS = (
     "code",
@@ -31,7 +36,7 @@ def _check_hierarchy(data: dict, unit: PoliceUnit | None = None) -> None:
     kind, parent = data.get("kind"), data.get("parent")
     province, county = data.get("province"), data.get("county")
     errors = {}
-    allowed = PARENT_KINDS.get(kind, set())
+    allowed = PARENT_KINDS.get(kind or "", set())
     if allowed and (parent is None or parent.kind not in allowed):
         errors["parent"] = _("This kind of unit must stand under: %(kinds)s.") % {
             "kinds": "، ".join(str(k.label) for k in allowed)
@@ -53,13 +58,13 @@ def _check_hierarchy(data: dict, unit: PoliceUnit | None = None) -> None:
 
 
 @transaction.atomic
-def police_unit_create(*, actor, **data) -> PoliceUnit:
+def police_unit_create(*, actor: User, **data: Any) -> PoliceUnit:
     _check_hierarchy(data)
     return create_object(actor=actor, model=PoliceUnit, data=data, action="police_unit.create")
 
 
 @transaction.atomic
-def police_unit_update(*, actor, unit: PoliceUnit, **data) -> PoliceUnit:
+def police_unit_update(*, actor: User, unit: PoliceUnit, **data: Any) -> PoliceUnit:
     merged = {name: data.get(name, getattr(unit, name)) for name in EDITABLE_FIELDS}
     _check_hierarchy(merged, unit)
     return update_object(

@@ -72,7 +72,7 @@ class InstitutionForm(forms.ModelForm):
             return ""
         result = check_postal_code(value)
         if not result.ok:
-            raise forms.ValidationError(reason_text("postal_code", result.code))
+            raise forms.ValidationError(reason_text("postal_code", result.reason))
         return result.value
 
 

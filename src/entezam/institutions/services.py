@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +16,9 @@ from entezam.core.services import create_object, require_reason, update_object
 
 from .choices import TRANSITIONS, InstitutionStatus, Transition
 from .models import Institution
+
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
 
 EDITABLE_FIELDS = (
     "registration_number",
@@ -51,14 +55,14 @@ def _check_unit_in_province(data: dict) -> None:
 
 
 @transaction.atomic
-def institution_create(*, actor, **data) -> Institution:
+def institution_create(*, actor: User, **data: Any) -> Institution:
     _check_unit_in_province(data)
     data["status"] = InstitutionStatus.APPLICANT
     return create_object(actor=actor, model=Institution, data=data, action="institution.create")
 
 
 @transaction.atomic
-def institution_update(*, actor, institution: Institution, **data) -> Institution:
+def institution_update(*, actor: User, institution: Institution, **data: Any) -> Institution:
     merged = {name: data.get(name, getattr(institution, name)) for name in EDITABLE_FIELDS}
     _check_unit_in_province(merged)
     if (
@@ -85,7 +89,7 @@ def institution_update(*, actor, institution: Institution, **data) -> Institutio
 @transaction.atomic
 def institution_transition(
     *,
-    actor,
+    actor: User,
     institution: Institution,
     action: str,
     reason: str,
@@ -152,37 +156,39 @@ def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
     return ["licence_number", "licence_issued_on", "licence_expires_on"]
 
 
-def institution_develop(*, actor, institution, reason):
+def institution_develop(*, actor: User, institution: Institution, reason: str) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="develop", reason=reason
     )
 
 
-def institution_activate(*, actor, institution, reason, **licence):
+def institution_activate(
+    *, actor: User, institution: Institution, reason: str, **licence: Any
+) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="activate", reason=reason, **licence
     )
 
 
-def institution_suspend(*, actor, institution, reason):
+def institution_suspend(*, actor: User, institution: Institution, reason: str) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="suspend", reason=reason
     )
 
 
-def institution_reinstate(*, actor, institution, reason):
+def institution_reinstate(*, actor: User, institution: Institution, reason: str) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="reinstate", reason=reason
     )
 
 
-def institution_revoke(*, actor, institution, reason):
+def institution_revoke(*, actor: User, institution: Institution, reason: str) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="revoke", reason=reason
     )
 
 
-def institution_close(*, actor, institution, reason):
+def institution_close(*, actor: User, institution: Institution, reason: str) -> Institution:
     return institution_transition(
         actor=actor, institution=institution, action="close", reason=reason
     )

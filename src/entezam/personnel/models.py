@@ -89,6 +89,8 @@ class Person(BaseModel):
     # Served by the trigram GIN index below (fragments) on PostgreSQL; a B-tree would only
     # slow every insert.
     search_name = models.CharField(max_length=220, editable=False)
+    # Not a column: set per reader by `selectors.with_national_code_display`.
+    national_code_display: str
 
     role_actions = {
         "view": PEOPLE_VIEWERS,

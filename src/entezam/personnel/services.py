@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import io
 import uuid
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -21,6 +23,9 @@ from entezam.institutions.models import Institution
 from .choices import EndReason, Position
 from .models import Employment, Person
 from .validators import check_person_name
+
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -61,7 +66,7 @@ def _require_editable(actor, person: Person) -> None:
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, **data) -> Person:
+def person_update(*, actor: User, person: Person, **data: Any) -> Person:
     """Edit a person's details (HQ, or the manager of the institution employing them now)."""
     if "national_code" in data:
         raise ValidationError(
@@ -89,7 +94,7 @@ def person_update(*, actor, person: Person, **data) -> Person:
 @transaction.atomic
 def employment_start(
     *,
-    actor,
+    actor: User,
     person: Person,
     institution: Institution,
     position: str,
@@ -146,7 +151,7 @@ def _already_employed() -> ValidationError:
 
 @transaction.atomic
 def employment_end(
-    *, actor, employment: Employment, end_date: datetime.date, reason: str
+    *, actor: User, employment: Employment, end_date: datetime.date, reason: str
 ) -> Employment:
     """End an active employment on `end_date` for one of the `EndReason`s."""
     employment = (
@@ -177,7 +182,7 @@ def employment_end(
 
 
 @transaction.atomic
-def person_record_viewed(*, actor, person: Person) -> None:
+def person_record_viewed(*, actor: User, person: Person) -> None:
     """Log that `actor` opened the person's full record (detail page or API retrieve)."""
     audit.record(actor=actor, action="person.view", obj=person, permission="view")
 
@@ -187,7 +192,7 @@ PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_BOX = (600, 800)
 
 
-def _reencoded_photo(upload) -> ContentFile:
+def _reencoded_photo(upload: File) -> bytes:
     """Decode the upload as an image and write a fresh JPEG: nothing of the original file
     (metadata, trailing data, a disguised script) survives."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -215,24 +220,25 @@ def _reencoded_photo(upload) -> ContentFile:
             probe.verify()
         upload.seek(0)
         with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            image.thumbnail(PHOTO_BOX)
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+            picture.thumbnail(PHOTO_BOX)
             out = io.BytesIO()
-            image.save(out, "JPEG", quality=85, optimize=True)
+            picture.save(out, "JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise error from None
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+    return out.getvalue()
 
 
 @transaction.atomic
-def person_photo_set(*, actor, person: Person, upload) -> Person:
+def person_photo_set(*, actor: User, person: Person, upload: File) -> Person:
     """Replace a person's photo with a re-encoded copy of the upload."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     _require_editable(actor, person)
     photo = _reencoded_photo(upload)
     storage = person.photo.storage
     old_name = person.photo.name if person.photo else ""
-    new_name = storage.save(person.photo.field.generate_filename(person, photo.name), photo)
+    name = person.photo.field.generate_filename(person, f"{uuid.uuid4().hex}.jpg")
+    new_name = storage.save(name, ContentFile(photo))
     try:
         update_object(
             actor=actor,

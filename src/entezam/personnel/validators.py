@@ -75,4 +75,4 @@ def validate_person_name(value: Any) -> None:
     """Django validator: a first, last or father's name (see the module docstring)."""
     result = check_person_name(value)
     if not result.ok:
-        raise ValidationError(bilingual(*name_reason_message(result.code)), code=result.code)
+        raise ValidationError(bilingual(*name_reason_message(result.reason)), code=result.code)

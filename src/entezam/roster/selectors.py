@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import QuerySet
-
 from entezam.core.models import Job
-from entezam.core.scoping import access
+from entezam.core.scoping import ScopedQuerySet, access
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.institutions.selectors import clean_registration_number
@@ -17,7 +15,7 @@ JOB_KIND = "roster_import"
 IMPORT_ACTION = "import_roster"
 
 
-def importable_institutions(user) -> QuerySet[Institution]:
+def importable_institutions(user) -> ScopedQuerySet[Institution]:
     """Institutions `user` may import a roster into: in the scope of a role that imports,
     and operating (active or developing)."""
     return Institution.objects.visible_to(user, IMPORT_ACTION).filter(status__in=OPERATING_STATUSES)
@@ -34,7 +32,7 @@ def importable_institution_access(
     return access(importable_institutions(user), user=user, action=IMPORT_ACTION, **lookup)
 
 
-def roster_jobs(user) -> QuerySet[Job]:
+def roster_jobs(user) -> ScopedQuerySet[Job]:
     return Job.objects.visible_to(user).filter(kind=JOB_KIND)
 
 

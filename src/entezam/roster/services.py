@@ -27,6 +27,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -46,6 +47,11 @@ from .report import ImportReport
 from .selectors import IMPORT_ACTION, JOB_KIND, importable_institutions
 from .validation import NationalCodeIndex, ParsedRow, row_validator
 from .writers import CHUNK_SIZE, OrmChunkWriter, PostgresChunkWriter
+
+if TYPE_CHECKING:
+    from django.core.files import File
+
+    from entezam.accounts.models import User
 
 # --- import
 
@@ -70,7 +76,7 @@ def file_sha256(path: Path) -> str:
 
 def roster_import(
     *,
-    actor,
+    actor: User,
     institution: Institution,
     path: Path | str,
     file_name: str = "",
@@ -125,7 +131,16 @@ class _Counter:
         self.progress(self.phase, self.done, self.done)
 
 
-def _row_pass(actor, institution, source, mode, duplicates, report, progress, chunk_size):
+def _row_pass(
+    actor: User,
+    institution: Institution,
+    source: RosterSource,
+    mode: str,
+    duplicates: dict[str, list[int]],
+    report: ImportReport,
+    progress: ProgressCallback,
+    chunk_size: int,
+) -> None:
 
     standards = {position: active_standard_for(position) for position in Position}
     validate = row_validator(
@@ -146,10 +161,10 @@ def _row_pass(actor, institution, source, mode, duplicates, report, progress, ch
             progress("import", 0, report.rows)
             for row, cells in source.rows():
                 result = validate(row, cells)
-                if type(result) is tuple:
-                    accepted.append(result)
-                else:
+                if isinstance(result, ParsedRow):
                     rejected.append(result)
+                else:
+                    accepted.append(result)
                 if len(accepted) + len(rejected) >= chunk_size:
                     done += len(accepted) + len(rejected)
                     writer.write(accepted, rejected)
@@ -189,7 +204,7 @@ def _row_pass(actor, institution, source, mode, duplicates, report, progress, ch
         report.created = report.updated = report.unchanged = 0
 
 
-def roster_import_start(*, actor, institution: Institution, upload, mode: str) -> Job:
+def roster_import_start(*, actor: User, institution: Institution, upload: File, mode: str) -> Job:
     """Start an import of an uploaded roster as a background job (`roster_import`)."""
     if mode not in Mode.VALUES:
         raise ValueError(f"unknown mode {mode!r}")
@@ -203,7 +218,7 @@ def roster_import_start(*, actor, institution: Institution, upload, mode: str) -
             "institution": institution.registration_number,
             "institution_name": institution.name,
             "mode": mode,
-            "file_name": Path(upload.name).name[:200],
+            "file_name": Path(upload.name or "").name[:200],
         },
         input_file=upload,
     )

@@ -122,7 +122,7 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
         reject(
             "national_code",
             national_code.code,
-            *reason_message("national_code", national_code.code),
+            *reason_message("national_code", national_code.reason),
         )
 
     max_length = Person._meta.get_field("first_name").max_length
@@ -136,7 +136,7 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
             if name.code == "empty":
                 reject(column, "empty", *message("empty", column))
             else:
-                reject(column, name.code, *name_reason_message(name.code))
+                reject(column, name.code, *name_reason_message(name.reason))
         elif len(name.value) > max_length:
             reject(column, "too_long", *message("too_long", column, limit=max_length))
         else:
@@ -171,7 +171,7 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
         if mobile.ok:
             values["mobile"] = mobile.value
         else:
-            reject("mobile", mobile.code, *reason_message("mobile", mobile.code))
+            reject("mobile", mobile.code, *reason_message("mobile", mobile.reason))
     return ParsedRow(row, values, errors)
 
 

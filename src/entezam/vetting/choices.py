@@ -58,7 +58,8 @@ class Advance(models.TextChoices):
 
 
 # from status -> statuses an officer may move an application to by hand.
-ADVANCES = {
+# Looked up by the stored status (a plain string).
+ADVANCES: dict[str, tuple[ApplicationStatus, ...]] = {
     ApplicationStatus.SCREENING: (ApplicationStatus.BACKGROUND_CHECK, ApplicationStatus.INTERVIEW),
     ApplicationStatus.BACKGROUND_CHECK: (ApplicationStatus.INTERVIEW,),
 }

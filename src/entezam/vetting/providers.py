@@ -221,7 +221,7 @@ class FileProvider(BackgroundCheckProvider):
 
         code_check = check_national_code(cell("national_code"))
         if not code_check.ok:
-            fa, en = reason_message("national_code", code_check.code)
+            fa, en = reason_message("national_code", code_check.reason)
             return RowError(number, "national_code", code_check.code, fa, en)
         raw_result = cell("result")
         result = parse_result(raw_result)

@@ -9,8 +9,9 @@ per-application screen button and the re-screening on activation share one engin
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
@@ -188,7 +189,7 @@ def load_facts(person_ids: Iterable[int], kinds: set[str], today: datetime.date)
 Verdict = tuple[str, str, dict]  # (outcome, detail code, detail params)
 
 
-def evaluate_rule(kind: str, params: dict, app: dict, facts: Facts) -> Verdict:
+def evaluate_rule(kind: str, params: dict, app: Mapping[str, Any], facts: Facts) -> Verdict:
     """The outcome of one rule for one application (`app` has person_id, institution_id)."""
     person = facts.people[app["person_id"]]
     today = facts.today

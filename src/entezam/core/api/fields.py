@@ -28,5 +28,7 @@ class IdentifierField(serializers.CharField):
             return text
         result = CHECKS[self.kind](text)
         if not result.ok:
-            raise serializers.ValidationError(reason_text(self.kind, result.code), code=result.code)
+            raise serializers.ValidationError(
+                reason_text(self.kind, result.reason), code=result.code
+            )
         return result.value

@@ -2,9 +2,10 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from rest_framework import exceptions, viewsets
 
-from entezam.core.scoping import allowed_roles
+from entezam.core.scoping import allowed_roles, scoped_rows
 
 WRITE_ACTIONS = {
     "create": "add",
@@ -15,12 +16,12 @@ WRITE_ACTIONS = {
 
 
 class ScopedViewSet(viewsets.ModelViewSet):
-    model = None
+    model: type[models.Model]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         # Reads and writes both start from the rows the user may see: outside them is 404.
-        return self.model.objects.visible_to(self.request.user, "view")
+        return scoped_rows(self.model).visible_to(self.request.user, "view")
 
     def check_permissions(self, request):
         super().check_permissions(request)

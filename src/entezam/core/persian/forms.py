@@ -79,13 +79,13 @@ class _IdentifierField(forms.CharField):
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         return {**super().widget_attrs(widget), "dir": "ltr", **self.input_attrs}
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
         if text in self.empty_values:
             return self.empty_value
         result = CHECKS[self.kind](text)
         if not result.ok:
-            raise ValidationError(reason_text(self.kind, result.code), code=result.code)
+            raise ValidationError(reason_text(self.kind, result.reason), code=result.code)
         return result.value
 
 

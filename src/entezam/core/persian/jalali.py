@@ -48,6 +48,7 @@ TEHRAN = ZoneInfo("Asia/Tehran")
 _JALALI_PATTERN = re.compile(r"(\d{4})\s*([/\-.])\s*(\d{1,2})\s*\2\s*(\d{1,2})")
 
 Digits = Literal["fa", "en"]
+JalaliFormat = Literal["short", "long", "datetime"]
 # Jalali years whose every day is a `datetime.date` (Gregorian 622 to 9999).
 _FIRST_YEAR, _LAST_YEAR = 1, 9377
 
@@ -165,7 +166,7 @@ def _local(value: datetime.datetime) -> datetime.datetime:
 
 def format_jalali(
     value: datetime.date | datetime.datetime | None,
-    fmt: Literal["short", "long", "datetime"] = "short",
+    fmt: JalaliFormat = "short",
     digits: Digits = "fa",
 ) -> str:
     """Show a Gregorian date (or datetime, in Tehran time) as a Jalali date."""

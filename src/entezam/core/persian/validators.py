@@ -26,6 +26,13 @@ class Validated:
     def __bool__(self) -> bool:
         return self.ok
 
+    @property
+    def reason(self) -> str:
+        """The reason code of a refused value."""
+        if self.code is None:
+            raise ValueError("an accepted value has no reason code")
+        return self.code
+
 
 def _valid(value: str) -> Validated:
     return Validated(ok=True, value=value)
@@ -245,7 +252,7 @@ def reason_text(kind: str, code: str) -> str:
 def _validate(kind: str, value: Any) -> None:
     result = CHECKS[kind](value)
     if not result.ok:
-        raise ValidationError(reason_text(kind, result.code), code=result.code)
+        raise ValidationError(reason_text(kind, result.reason), code=result.code)
     if result.value != value:
         raise ValidationError(
             reason_text(kind, "not_canonical"), code="not_canonical", params={"value": result.value}

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 
-from entezam.core.persian.jalali import format_jalali
+from entezam.core.persian.jalali import JalaliFormat, format_jalali
 from entezam.core.persian.text import active_language, localize_digits, to_ascii_digits
 
 register = template.Library()
@@ -19,7 +19,7 @@ MISSING = "—"
 _SEPARATORS = {"fa": ("٬", "٫"), "en": (",", ".")}
 
 
-def _jalali(value: Any, fmt: str) -> str:
+def _jalali(value: Any, fmt: JalaliFormat) -> str:
     if value is None or value == "":
         return MISSING
     if not isinstance(value, datetime.date):
@@ -64,7 +64,8 @@ def fa_number(value: Any) -> str:
         return fa_digits(value)
     language = active_language()
     thousands, decimal_point = _SEPARATORS[language]
-    grouped = f"{number:,}".translate(str.maketrans({",": thousands, ".": decimal_point}))
+    separators: dict[str, str | int | None] = {",": thousands, ".": decimal_point}
+    grouped = f"{number:,}".translate(str.maketrans(separators))
     return localize_digits(grouped, language)
 
 

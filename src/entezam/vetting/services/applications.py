@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -37,13 +38,16 @@ from ..models import (
 )
 from .standards import active_standard_for
 
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
+
 # An application in one of these blocks opening another for the same person and institution.
 HOLDING_STATUSES = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED)
 
 
 @transaction.atomic
 def application_open(
-    *, actor, person: Person, institution: Institution, position: str
+    *, actor: User, person: Person, institution: Institution, position: str
 ) -> Application:
     """Open one application of `person` at `institution` under the active standard."""
     require_model_action(actor, Application, "add")
@@ -110,7 +114,7 @@ def _field_error(field: str, code: str, fa: str, en: str) -> ValidationError:
 
 @transaction.atomic
 def applicant_register(
-    *, actor, institution: Institution, position: str, national_code: str, **details
+    *, actor: User, institution: Institution, position: str, national_code: str, **details
 ) -> Application:
     """Register one applicant by hand: a one-row roster.
 
@@ -156,7 +160,7 @@ def applicant_register(
             "applicant never moves anyone between institutions.",
         )
     created = person is None
-    if created:
+    if person is None:
         person = Person(national_code=national_code, **details)
         person.full_clean()
         person.save()
@@ -199,7 +203,7 @@ def applicant_register(
 
 
 def applications_open_bulk(
-    *, actor, institution, items: Iterable[tuple[int, str]]
+    *, actor: User, institution, items: Iterable[tuple[int, str]]
 ) -> dict[int, str]:
     """Open applications for many (person_id, position) pairs at one institution.
 
@@ -275,7 +279,7 @@ def applications_open_bulk(
 
 def applications_open_from_sql(
     *,
-    actor,
+    actor: User,
     institution,
     source_sql: str,
     source_params: list,
@@ -377,7 +381,7 @@ def locked_application(application: Application) -> Application:
 def move_application(
     application: Application,
     *,
-    actor,
+    actor: User,
     to_status: str,
     note: str,
     now,
@@ -428,7 +432,7 @@ def invalid_status(application) -> ValidationError:
 
 @transaction.atomic
 def application_advance(
-    *, actor, application: Application, to_status: str, note: str = ""
+    *, actor: User, application: Application, to_status: str, note: str = ""
 ) -> Application:
     """Move an application on by hand (an officer resolved what screening could not).
 
@@ -484,7 +488,7 @@ def application_advance(
 
 
 @transaction.atomic
-def application_withdraw(*, actor, application: Application, reason: str) -> Application:
+def application_withdraw(*, actor: User, application: Application, reason: str) -> Application:
     application = locked_application(application)
     require(actor, "withdraw", application)
     reason = require_reason(reason)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +27,9 @@ from ..models import (
     MedicalCertificate,
 )
 from ..providers import CheckOutcome, ManualProvider, RowError, get_provider
+
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
 
 
 @dataclass
@@ -48,7 +52,7 @@ class IngestReport:
         }
 
 
-def ingest_outcomes(*, actor, provider, items: Iterable, report: IngestReport) -> None:
+def ingest_outcomes(*, actor: User, provider, items: Iterable, report: IngestReport) -> None:
     """Store a provider's results: upsert on (provider, reference), people in scope only."""
     outcomes: list[CheckOutcome] = []
     seen: dict[str, CheckOutcome] = {}
@@ -81,7 +85,9 @@ def ingest_outcomes(*, actor, provider, items: Iterable, report: IngestReport) -
         )
 
 
-def _ingest_chunk(*, actor, provider, outcomes: list[CheckOutcome], report: IngestReport) -> None:
+def _ingest_chunk(
+    *, actor: User, provider, outcomes: list[CheckOutcome], report: IngestReport
+) -> None:
     people = dict(
         Person.objects.visible_to(actor)
         .filter(national_code__in={o.national_code for o in outcomes})
@@ -160,7 +166,7 @@ def _ingest_chunk(*, actor, provider, outcomes: list[CheckOutcome], report: Inge
 @transaction.atomic
 def background_check_record(
     *,
-    actor,
+    actor: User,
     person: Person,
     result: str,
     checked_on: datetime.date,
@@ -226,7 +232,7 @@ def background_check_record(
 
 @transaction.atomic
 def background_checks_import(
-    *, actor, content: bytes, filename: str = "", provider: str = "file"
+    *, actor: User, content: bytes, filename: str = "", provider: str = "file"
 ) -> IngestReport:
     """Import a results file; good rows are stored, bad rows reported (row, column, reason).
 
@@ -265,7 +271,7 @@ def background_checks_import(
 @transaction.atomic
 def medical_certificate_record(
     *,
-    actor,
+    actor: User,
     person: Person,
     fit: bool,
     issued_on: datetime.date,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,10 +24,13 @@ from ..models import (
 )
 from .applications import invalid_status, locked_application, move_application
 
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
+
 
 @transaction.atomic
 def application_decide(
-    *, actor, application: Application, approve: bool, reason: str = ""
+    *, actor: User, application: Application, approve: bool, reason: str = ""
 ) -> Application:
     """Approve (from interview; starts the employment) or reject (with reasons)."""
     application = locked_application(application)
@@ -79,7 +83,7 @@ def _employed_elsewhere_error(employment) -> ValidationError:
     )
 
 
-def _start_employment(application: Application, *, actor, today: datetime.date) -> Employment:
+def _start_employment(application: Application, *, actor: User, today: datetime.date) -> Employment:
     """The employment an approval starts, through the personnel service and its rules
     (only an operating institution hires; one active employment; audited)."""
     active = (

@@ -22,6 +22,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.http import Http404
@@ -29,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from entezam.core import audit
-from entezam.core.bulk import insert_rows
+from entezam.core.bulk import column, insert_rows, quote
 from entezam.core.jobs import job_start
 from entezam.core.models import Job
 from entezam.core.scoping import require_model_action
@@ -50,11 +51,14 @@ from ..models import (
     StandardRule,
 )
 
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
+
 SCREEN_CHUNK = 5000
 
 
 # Pipeline order: screening never moves an application backwards.
-_ORDER = {status: i for i, status in enumerate(SCREENABLE_STATUSES)}
+_ORDER: dict[str, int] = {status: i for i, status in enumerate(SCREENABLE_STATUSES)}
 
 
 @dataclass
@@ -108,7 +112,7 @@ def _rejection_reason(standard: Standard, failed: list[tuple[str, str, dict]]) -
 
 def screen_candidates(
     *,
-    actor,
+    actor: User,
     candidates,
     now: datetime.datetime | None = None,
     chunk_size: int = SCREEN_CHUNK,
@@ -228,14 +232,12 @@ def screen_candidates(
     return report
 
 
-def _write_rejections(rejections: list, *, actor, now) -> None:
+def _write_rejections(rejections: list, *, actor: User, now) -> None:
     """Reject with each application's own reasons: one UPDATE statement run per row."""
     with translation.override("fa"):
         rows = [
             (_rejection_reason(standard, failed), app_id) for app_id, standard, failed in rejections
         ]
-    fields = Application._meta
-    quote = connection.ops.quote_name
     assignments = {
         "status": ApplicationStatus.REJECTED.value,
         "status_changed_at": now,
@@ -244,15 +246,14 @@ def _write_rejections(rejections: list, *, actor, now) -> None:
         "decided_by": actor.pk if actor is not None else None,
         "updated_at": now,
     }
+    concrete = {field.name: field for field in Application._meta.concrete_fields}
     prepared = [
-        fields.get_field(name).get_db_prep_save(value, connection)
-        for name, value in assignments.items()
+        concrete[name].get_db_prep_save(value, connection) for name, value in assignments.items()
     ]
-    columns = [fields.get_field(name).column for name in assignments]
     sql = "UPDATE {} SET {}, {} = %s WHERE {} = %s".format(
-        quote(fields.db_table),
-        ", ".join(f"{quote(column)} = %s" for column in columns),
-        quote(fields.get_field("decision_reason").column),
+        quote(Application._meta.db_table),
+        ", ".join(f"{quote(column(Application, name))} = %s" for name in assignments),
+        quote(column(Application, "decision_reason")),
         quote("id"),
     )
     with connection.cursor() as cursor:
@@ -290,7 +291,7 @@ def _params_adapter():
 @transaction.atomic
 def applications_screen(
     *,
-    actor,
+    actor: User,
     institution: Institution | None = None,
     applications: Iterable[int] | None = None,
     progress=None,
@@ -315,7 +316,7 @@ def applications_screen(
     )
 
 
-def applications_screen_start(*, actor, institution: Institution | None = None) -> Job:
+def applications_screen_start(*, actor: User, institution: Institution | None = None) -> Job:
     """Start a screening run as a background job (`vetting_screen`)."""
     require_model_action(actor, Application, "screen")
     if (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +32,9 @@ from ..models import (
 )
 from .screening import SCREEN_CHUNK, screen_candidates
 
+if TYPE_CHECKING:
+    from entezam.accounts.models import User
+
 
 def active_standard_for(position: str) -> Standard | None:
     """The active standard that selects for `position` (each position has at most one)."""
@@ -41,7 +45,7 @@ def active_standard_for(position: str) -> Standard | None:
 
 
 def _clean_standard(*, code: str, title: str, positions, rules: dict[str, dict]) -> tuple:
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     code = (code or "").strip().upper()
     if not code or not code.replace("_", "").isalnum() or not code.isascii():
         errors["code"] = bilingual(
@@ -90,7 +94,7 @@ def _rules_snapshot(standard: Standard) -> dict:
 @transaction.atomic
 def standard_create_draft(
     *,
-    actor,
+    actor: User,
     code: str,
     title: str,
     positions: Iterable[str],
@@ -138,7 +142,7 @@ def standard_create_draft(
 @transaction.atomic
 def standard_update_draft(
     *,
-    actor,
+    actor: User,
     standard: Standard,
     title: str,
     positions: Iterable[str],
@@ -185,7 +189,7 @@ def standard_update_draft(
 
 
 @transaction.atomic
-def standard_activate(*, actor, standard: Standard) -> Standard:
+def standard_activate(*, actor: User, standard: Standard) -> Standard:
     """Make a draft the active version of its code.
 
     The previous active version is retired; open applications under it switch to the
