@@ -46,7 +46,8 @@ def _clear_cache():
 
 @pytest.fixture
 def world(db):
-    """Two provinces, each with a station and an active institution, and a user per role.
+    """Two provinces, an active institution under each of their stations (two in A, one in
+    B), and a user per role (`tests.permissions.ROLES` names them).
 
     `A` is the home scope of every scoped user; `B` is the foreign scope.
     """

@@ -54,15 +54,15 @@ def test_not_an_image_is_refused_with_a_clear_message(world, client, employee):
     assert "فایل عکس خوانا نیست" in page
 
 
-def test_photo_is_404_outside_scope_and_403_for_readers(world, client, employee):
+def test_the_photo_is_served_only_within_the_scope(world, client, employee):
+    """Uploads are in the shared suite (tests/personnel/test_permissions.py); reading:"""
     client.force_login(world.manager)
     upload(client, employee, png_bytes())
-    other_manager_client = client.__class__()
     foreign = EmploymentFactory(institution=world.inst_b).person
-    other_manager_client.force_login(world.manager)
-    assert other_manager_client.get(f"/people/{foreign.pk}/photo/").status_code == 404
-    assert upload(other_manager_client, foreign, png_bytes()).status_code == 404
-    station = client.__class__()
-    station.force_login(world.station_officer)
-    assert station.get(f"/people/{employee.pk}/photo/").status_code == 200
-    assert upload(station, employee, png_bytes()).status_code == 403
+    client.force_login(world.hq_admin)
+    assert upload(client, foreign, png_bytes()).status_code == 302
+    client.force_login(world.manager)
+    assert client.get(f"/people/{foreign.pk}/photo/").status_code == 404
+    client.force_login(world.station_officer)
+    assert client.get(f"/people/{employee.pk}/photo/").status_code == 200
+    assert client.get(f"/people/{foreign.pk}/photo/").status_code == 404

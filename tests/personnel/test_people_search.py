@@ -1,10 +1,10 @@
 """Search by a name fragment (normalised) or a national code (any digits, padded)."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from entezam.personnel.models import Person
 from entezam.personnel.selectors import national_code_query, person_search, search_too_short
+from tests.permissions import api
 from tests.personnel.factories import EmploymentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,9 +58,7 @@ def test_list_page_and_api_search(world, ali, client):
     client.force_login(world.hq_admin)
     response = client.get("/people/", {"q": "علي كريمي"})
     assert [p.pk for p in response.context["object_list"]] == [ali.pk]
-    api = APIClient()
-    api.force_authenticate(world.hq_admin)
-    rows = api.get("/api/v1/people/", {"q": "۰۰۱۳۵۴۲۴۱۹"}).json()["results"]
+    rows = api(world.hq_admin).get("/api/v1/people/", {"q": "۰۰۱۳۵۴۲۴۱۹"}).json()["results"]
     assert [r["id"] for r in rows] == [ali.pk]
 
 

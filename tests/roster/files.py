@@ -8,6 +8,8 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from entezam.core.persian.validators import national_code_from
 from entezam.personnel.choices import Position
 from entezam.vetting.models import Standard
@@ -82,6 +84,13 @@ def xlsx_bytes(rows, header=HEADER_FA) -> bytes:
     buffer = io.BytesIO()
     _write_xlsx(buffer, rows, header, {"in_memory": True})
     return buffer.getvalue()
+
+
+def roster_file(rows=None, name: str = "roster.csv") -> SimpleUploadedFile:
+    """An upload of `rows` (eight valid ones by default), CSV or XLSX by the name."""
+    rows = list(roster_rows(8)) if rows is None else rows
+    content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows)
+    return SimpleUploadedFile(name, content)
 
 
 def write_xlsx(path: Path, rows, header=HEADER_FA) -> Path:

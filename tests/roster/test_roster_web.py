@@ -1,4 +1,5 @@
-"""Roster import on the web and over the API: upload, job progress, reports, scope."""
+"""Roster import on the web and over the API: upload, job progress, reports (who may
+import and read which job: tests/roster/test_permissions.py)."""
 
 import io
 import json
@@ -6,56 +7,14 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
-from rest_framework.test import APIClient
 
 from entezam.core.models import Job
 from entezam.personnel.models import Person
 from entezam.roster.report import neutralize, write_xlsx_report
-from tests.accounts.factories import user_with_role
-from tests.roster.files import active_standards, csv_bytes, roster_rows, xlsx_bytes
+from tests.permissions import api
+from tests.roster.files import roster_file, roster_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setup(world, settings, tmp_path):
-    settings.ENTEZAM_JOBS_INLINE = True
-    settings.MEDIA_ROOT = tmp_path / "media"
-    active_standards()
-    return world
-
-
-def roster_file(rows=None, name="roster.csv"):
-    rows = list(roster_rows(8)) if rows is None else rows
-    content = xlsx_bytes(rows) if name.endswith(".xlsx") else csv_bytes(rows)
-    return SimpleUploadedFile(name, content)
-
-
-def upload(client, institution, django_capture_on_commit_callbacks, **data):
-    with django_capture_on_commit_callbacks(execute=True):
-        return client.post(
-            "/roster/",
-            {"institution": institution.pk, "file": roster_file(), "mode": "atomic", **data},
-        )
-
-
-def test_upload_page_offers_only_the_institutions_the_user_may_import_into(client, setup):
-    client.force_login(setup.manager)
-    page = client.get("/roster/")
-    assert page.status_code == 200
-    choices = list(page.context["form"].fields["institution"].queryset)
-    assert choices == [setup.inst_a]
-    assert "کد ملی" in page.content.decode()
-
-    client.force_login(setup.province_officer)
-    choices = set(client.get("/roster/").context["form"].fields["institution"].queryset)
-    assert choices == {setup.inst_a, setup.inst_a2}
-
-
-def test_roles_that_may_not_import_get_403(client, setup):
-    for user in (setup.station_officer, setup.hq_analyst, setup.operator):
-        client.force_login(user)
-        assert client.get("/roster/").status_code == 403
 
 
 def test_upload_runs_a_job_and_shows_the_finished_report(
@@ -118,16 +77,6 @@ def test_a_running_job_polls_every_second(client, setup):
     assert client.get(f"/roster/jobs/{job.pk}/report.json").status_code == 404
 
 
-def test_foreign_institution_cannot_be_chosen(client, setup):
-    client.force_login(setup.manager)
-    response = client.post(
-        "/roster/", {"institution": setup.inst_b.pk, "file": roster_file(), "mode": "atomic"}
-    )
-    assert response.status_code == 400
-    assert "institution" in response.context["form"].errors
-    assert not Job.objects.exists()
-
-
 def test_file_type_and_size_are_checked_on_upload(client, setup, settings):
     client.force_login(setup.manager)
     response = client.post(
@@ -140,20 +89,6 @@ def test_file_type_and_size_are_checked_on_upload(client, setup, settings):
     )
     assert response.status_code == 400
     assert "CSV" in str(response.context["form"].errors["file"])
-
-
-def test_someone_elses_job_is_404(client, setup, django_capture_on_commit_callbacks):
-    client.force_login(setup.manager)
-    upload(client, setup.inst_a, django_capture_on_commit_callbacks)
-    job = Job.objects.get()
-    other = user_with_role("institution_manager", setup.inst_b, username="manager_b")
-    client.force_login(other)
-    for url in ("", "progress/", "report.json", "report.xlsx"):
-        assert client.get(f"/roster/jobs/{job.pk}/{url}").status_code == 404
-    client.force_login(setup.province_officer)
-    assert client.get(f"/roster/jobs/{job.pk}/").status_code == 404
-    client.force_login(setup.hq_admin)
-    assert client.get(f"/roster/jobs/{job.pk}/").status_code == 200
 
 
 def test_template_download(client, setup):
@@ -186,12 +121,6 @@ def test_xlsx_report_neutralises_formulas():
 
 
 # --- API ------------------------------------------------------------------------------
-
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_api_upload_returns_202_and_the_status_url(setup, django_capture_on_commit_callbacks):
@@ -228,36 +157,6 @@ def test_api_upload_returns_202_and_the_status_url(setup, django_capture_on_comm
     assert not Person.objects.exists()
     listing = client.get("/api/v1/roster-imports/").json()
     assert [item["job"] for item in listing["results"]] == [job.pk]
-
-
-def test_api_foreign_institution_and_foreign_job_are_404(setup, django_capture_on_commit_callbacks):
-    response = api(setup.manager).post(
-        "/api/v1/roster-imports/",
-        {"file": roster_file(), "institution": setup.inst_b.registration_number},
-        format="multipart",
-    )
-    assert response.status_code == 404
-    assert not Job.objects.exists()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        api(setup.province_officer).post(
-            "/api/v1/roster-imports/",
-            {"file": roster_file(), "institution": setup.inst_a2.registration_number},
-            format="multipart",
-        )
-    job = Job.objects.get()
-    assert job.result["outcome"] == "written"
-    assert api(setup.manager).get(f"/api/v1/roster-imports/{job.pk}/").status_code == 404
-    assert api(setup.manager).get("/api/v1/roster-imports/").json()["results"] == []
-
-
-def test_api_roles_that_may_not_import_get_403(setup):
-    response = api(setup.station_officer).post(
-        "/api/v1/roster-imports/",
-        {"file": roster_file(), "institution": setup.inst_a.registration_number},
-        format="multipart",
-    )
-    assert response.status_code == 403
 
 
 def test_api_rejects_a_bad_mode_and_file_type(setup):

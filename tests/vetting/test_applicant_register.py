@@ -12,6 +12,7 @@ from entezam.institutions.choices import InstitutionStatus
 from entezam.personnel.models import Person
 from entezam.vetting import services
 from entezam.vetting.models import Application
+from tests.permissions import api
 from tests.personnel.factories import EmploymentFactory, PersonFactory
 from tests.roster.files import national_code
 
@@ -75,20 +76,8 @@ def test_the_form_offers_only_institutions_the_user_may_register_into(world, cli
     assert set(queryset) == {world.inst_a, world.inst_a2, world.inst_b}
 
 
-@pytest.mark.parametrize("role", ["province_officer", "station_officer", "hq_analyst", "operator"])
-def test_roles_that_do_not_open_applications_are_refused(role, world, client):
-    client.force_login(getattr(world, role))
-    assert client.get(URL).status_code == 403
-    assert client.post(URL, form_data(world)).status_code == 403
-    assert not Person.objects.exists()
-
-
-def test_a_foreign_institution_is_refused_and_nothing_is_written(world, guard_standard, client):
-    client.force_login(world.manager)
-    response = client.post(URL, form_data(world, institution=world.inst_b.pk))
-    assert response.status_code == 200
-    assert "institution" in response.context["form"].errors
-    assert not Person.objects.exists() and not Application.objects.exists()
+def test_the_service_refuses_a_foreign_institution(world, guard_standard):
+    # The form and the API: tests/vetting/test_permissions.py.
     with pytest.raises(Http404):
         services.applicant_register(
             actor=world.manager,
@@ -220,17 +209,8 @@ def api_payload(world, **overrides):
     return payload
 
 
-@pytest.fixture
-def api(world):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(world.manager)
-    return client
-
-
-def test_api_registers_an_applicant(world, guard_standard, api):
-    response = api.post(API_URL, api_payload(world), format="json")
+def test_api_registers_an_applicant(world, guard_standard):
+    response = api(world.manager).post(API_URL, api_payload(world), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["position"], body["institution"]) == (
@@ -244,8 +224,8 @@ def test_api_registers_an_applicant(world, guard_standard, api):
     assert AuditEvent.objects.filter(action="application.open").count() == 1
 
 
-def test_api_names_every_bad_field(world, guard_standard, api):
-    response = api.post(
+def test_api_names_every_bad_field(world, guard_standard):
+    response = api(world.manager).post(
         API_URL,
         api_payload(world, national_code="123", first_name="=CMD()", birth_date="1370/14/01"),
         format="json",
@@ -255,20 +235,10 @@ def test_api_names_every_bad_field(world, guard_standard, api):
     assert not Person.objects.exists()
 
 
-def test_api_refuses_a_foreign_institution_and_other_roles(world, guard_standard, api):
-    response = api.post(
-        API_URL, api_payload(world, institution=world.inst_b.registration_number), format="json"
-    )
-    assert response.status_code == 404
-    api.force_authenticate(world.station_officer)
-    assert api.post(API_URL, api_payload(world), format="json").status_code == 403
-    assert not Person.objects.exists()
-
-
-def test_api_reports_a_conflict_on_the_national_code(world, guard_standard, api):
+def test_api_reports_a_conflict_on_the_national_code(world, guard_standard):
     person = PersonFactory(national_code="1000002871")
     EmploymentFactory(person=person, institution=world.inst_b)
-    response = api.post(API_URL, api_payload(world), format="json")
+    response = api(world.manager).post(API_URL, api_payload(world), format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["national_code"]
     assert not Application.objects.exists()

@@ -51,16 +51,6 @@ def test_dates_out_of_order_are_refused_on_the_field(world, application, client)
     assert MedicalCertificate.objects.count() == before
 
 
-def test_foreign_scope_is_404_and_readers_are_refused(world, guard_standard, client):
-    foreign = ApplicationFactory(
-        person=eligible_applicant(), institution=world.inst_b, standard=guard_standard
-    )
-    client.force_login(world.manager)
-    assert client.get(reverse("vetting:medical_record", args=[foreign.pk])).status_code == 404
-    client.force_login(world.hq_analyst)
-    assert client.get(reverse("vetting:medical_record", args=[foreign.pk])).status_code == 403
-
-
 def test_an_expired_certificate_then_a_new_one_changes_the_screening(world, guard_standard):
     person = eligible_applicant()
     person.medical_certificates.all().delete()

@@ -1,50 +1,12 @@
-"""API: scoping, filters shared with the UI, and the actions."""
+"""API: filters shared with the UI, and the actions (who may reach them:
+tests/vetting/test_permissions.py)."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.test import APIClient
 
+from tests.permissions import api
 from tests.personnel.factories import EmploymentFactory
-from tests.vetting.factories import GUARD_RULES, ApplicationFactory, eligible_applicant
-
-VISIBLE = {
-    "hq_admin": {"inst_a", "inst_a2", "inst_b"},
-    "hq_analyst": {"inst_a", "inst_a2", "inst_b"},
-    "province_officer": {"inst_a", "inst_a2"},
-    "station_officer": {"inst_a"},
-    "manager": {"inst_a"},
-    "operator": set(),
-    "trainer": set(),
-}
-
-
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-@pytest.fixture
-def apps(world, guard_standard):
-    return {
-        name: ApplicationFactory(
-            person=eligible_applicant(), institution=getattr(world, name), standard=guard_standard
-        )
-        for name in ("inst_a", "inst_a2", "inst_b")
-    }
-
-
-@pytest.mark.parametrize("role", list(VISIBLE))
-def test_application_scope(role, world, apps):
-    client = api(getattr(world, role))
-    listed = client.get("/api/v1/applications/").json()["results"]
-    assert {row["institution"] for row in listed} == {
-        getattr(world, n).registration_number for n in VISIBLE[role]
-    }
-    for name, app in apps.items():
-        response = client.get(f"/api/v1/applications/{app.pk}/")
-        assert response.status_code == (200 if name in VISIBLE[role] else 404)
+from tests.vetting.factories import GUARD_RULES
 
 
 def test_filters_and_jalali_fields(world, apps):
@@ -65,43 +27,20 @@ def test_screen_advance_decide_withdraw(world, apps):
     )
     assert response.status_code == 200
     assert response.json()["totals"]["interview"] == 1
-    assert (
-        officer.post(
-            "/api/v1/applications/screen/", {"institution": world.inst_b.registration_number}
-        ).status_code
-        == 404
-    )
     app = apps["inst_a"]
     detail = officer.get(f"/api/v1/applications/{app.pk}/").json()
     assert detail["status"] == "interview" and len(detail["rule_results"]) == 7
-    assert (
-        api(world.manager)
-        .post(f"/api/v1/applications/{app.pk}/decide/", {"approve": True})
-        .status_code
-        == 403
-    )
     bad = officer.post(f"/api/v1/applications/{app.pk}/decide/", {"approve": False, "reason": ""})
     assert bad.status_code == 400 and "reason" in bad.json()
     ok = officer.post(f"/api/v1/applications/{app.pk}/decide/", {"approve": True})
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
-    assert (
-        officer.post(
-            f"/api/v1/applications/{apps['inst_b'].pk}/decide/", {"approve": True}
-        ).status_code
-        == 404
-    )
+    # An approved application can no longer be withdrawn.
     manager = api(world.manager)
     assert (
         manager.post(f"/api/v1/applications/{app.pk}/withdraw/", {"reason": "انصراف"}).status_code
         == 400
     )
     second = apps["inst_a2"]
-    assert (
-        manager.post(
-            f"/api/v1/applications/{second.pk}/withdraw/", {"reason": "انصراف فرد"}
-        ).status_code
-        == 404
-    )
     adv = officer.post(f"/api/v1/applications/{second.pk}/advance/", {"to_status": "interview"})
     assert adv.status_code == 400
 
@@ -114,22 +53,15 @@ def test_open_application(world, guard_standard):
     )
     assert response.status_code == 201, response.json()
     assert response.json()["standard"] == "GUARD v1"
-    assert api(world.station_officer).post("/api/v1/applications/", {}).status_code == 403
 
 
 def test_standards_api(world, guard_standard):
-    assert api(world.manager).get("/api/v1/standards/").status_code == 200
-    assert api(world.trainer).get("/api/v1/standards/").json()["count"] == 0
     payload = {
         "code": "GUARD",
         "title": "نسخه دوم",
         "positions": ["guard", "supervisor"],
         "rules": [{"kind": k, "params": v} for k, v in GUARD_RULES.items()],
     }
-    assert (
-        api(world.province_officer).post("/api/v1/standards/", payload, format="json").status_code
-        == 403
-    )
     hq = api(world.hq_admin)
     created = hq.post("/api/v1/standards/", payload, format="json")
     assert created.status_code == 201, created.json()
@@ -143,33 +75,14 @@ def test_standards_api(world, guard_standard):
         format="json",
     )
     assert bad.status_code == 400 and "age_range_max" in bad.json()
-    assert (
-        api(world.province_officer).post(f"/api/v1/standards/{draft_id}/activate/").status_code
-        == 403
-    )
     activated = hq.post(f"/api/v1/standards/{draft_id}/activate/")
     assert activated.status_code == 200 and activated.json()["status"] == "active"
     assert activated.json()["effective_date_jalali"]
 
 
-def test_background_checks_api(world):
+def test_background_checks_import_api(world):
     person = EmploymentFactory(institution=world.inst_a).person
-    foreign = EmploymentFactory(institution=world.inst_b).person
-    officer = api(world.station_officer)
     today = timezone.localdate().isoformat()
-    response = officer.post(
-        "/api/v1/background-checks/", {"person": person.pk, "result": "clear", "checked_on": today}
-    )
-    assert response.status_code == 201 and response.json()["provider"] == "manual"
-    assert (
-        officer.post(
-            "/api/v1/background-checks/",
-            {"person": foreign.pk, "result": "clear", "checked_on": today},
-        ).status_code
-        == 400
-    )
-    assert api(world.manager).get("/api/v1/background-checks/").json()["count"] == 0
-    assert api(world.manager).post("/api/v1/background-checks/", {}).status_code == 403
     content = f"national_code,result,reference,checked_on\n{person.national_code},پاک,X-1,{today}\n1,clear,X-2,{today}\n"
     upload = SimpleUploadedFile("r.csv", content.encode())
     imported = api(world.province_officer).post(
