@@ -42,7 +42,8 @@ class TestPoliceUnitPermissions(ListTests, DetailTests, CreateTests, UpdateTests
     created = {"code": "S-NEW", "kind": "station"}
     # Another province is not among the form's choices; over the API the new unit would
     # fall outside the actor's scope, and the write is rolled back.
-    create_outside = {"web": (200, "province"), "api": 403}
+    # The API answers "no such parent" for a unit outside the area (its code is not told).
+    create_outside = {"web": (200, "province"), "api": (400, "parent")}
 
     def create_form(self, world, near):
         return {
@@ -91,3 +92,12 @@ def test_provinces_are_reference_data_for_every_user(world, role):
 
 def test_provinces_are_not_served_to_anonymous(db):
     assert api().get("/api/v1/provinces/").status_code == 401
+
+
+def test_the_api_does_not_tell_whether_a_foreign_unit_code_exists(world):
+    client = api(world.province_officer)
+    payload = {"code": "T-001", "name": "پاسگاه آزمایشی", "kind": "post"}
+    foreign = client.post("/api/v1/police-units/", {**payload, "parent": world.station_b.code})
+    unknown = client.post("/api/v1/police-units/", {**payload, "parent": "NO-SUCH-CODE"})
+    assert foreign.status_code == unknown.status_code == 400
+    assert foreign.json() == unknown.json()

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, viewsets
 
 from entezam.core.api.viewsets import ScopedViewSet
@@ -27,7 +28,11 @@ class PoliceUnitSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Province.objects.all(), required=False, allow_null=True
     )
     parent = serializers.SlugRelatedField(
-        slug_field="code", queryset=PoliceUnit.objects.all(), required=False, allow_null=True
+        slug_field="code",
+        queryset=PoliceUnit.objects.none(),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": _("No police unit with this code in your area.")},
     )
     county = serializers.PrimaryKeyRelatedField(
         queryset=County.objects.all(), required=False, allow_null=True
@@ -52,6 +57,13 @@ class PoliceUnitSerializer(serializers.ModelSerializer):
             "longitude",
             "is_active",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A unit outside the caller's area is "no such code": its existence is not told.
+            self.fields["parent"].queryset = PoliceUnit.objects.visible_to(request.user)
 
     def create(self, validated_data):
         return services.police_unit_create(actor=self.context["request"].user, **validated_data)
