@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from entezam.core.persian.validators import national_code_from
 from entezam.personnel.models import Employment, Person, search_key
+from entezam.personnel.reach import reach_link
+from entezam.personnel.services import EMPLOYMENT
 from tests.institutions.factories import InstitutionFactory
 
 
@@ -50,8 +52,17 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class EmploymentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Employment
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     institution = factory.SubFactory(InstitutionFactory)
     position = "guard"
     start_date = datetime.date(2022, 4, 1)
+
+    @factory.post_generation
+    def reach(obj, create, extracted, **kwargs):
+        """As `employment_start` does: the employment reaches the person."""
+        if create:
+            reach_link(
+                person_id=obj.person_id, institution_id=obj.institution_id, source=EMPLOYMENT
+            )

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from entezam.personnel.models import Person
+from entezam.personnel.reach import reach_link
 from entezam.vetting.choices import CheckResult, RuleKind, StandardStatus
 from entezam.vetting.models import (
     Application,
@@ -16,6 +17,7 @@ from entezam.vetting.models import (
     Standard,
     StandardRule,
 )
+from entezam.vetting.services.applications import APPLICATION
 from tests.institutions.factories import InstitutionFactory
 from tests.personnel.factories import PersonFactory
 
@@ -72,6 +74,10 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def first_step(obj, create, extracted, **kwargs):
         if create:
             ApplicationStep.objects.create(application=obj, to_status=obj.status)
+            # As `application_open` does: the application reaches the person.
+            reach_link(
+                person_id=obj.person_id, institution_id=obj.institution_id, source=APPLICATION
+            )
 
 
 class BackgroundCheckFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,3 @@
-from django.apps import apps
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import F, Q
@@ -9,7 +8,6 @@ from entezam.accounts.choices import Role
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_mobile, validate_national_code
-from entezam.core.registry import PERSON_REACH
 from entezam.core.scoping import ALL, Scope
 from entezam.institutions.models import VIA_INSTITUTION, institution_path
 
@@ -41,29 +39,26 @@ KEEP_WHEN_EMPTY = ("father_name", "mobile", "military_service")
 
 
 def reach_q(assignment, *, current_staff: bool = False) -> Q | None:
-    """People an assignment reaches: linked to an institution in its scope by any row of a
-    registered reach source (employments, applications, …), current or past.
+    """People an assignment reaches: linked to an institution in its scope (any registered
+    reach source, current or past), answered from the `PersonReach` index.
 
     With `current_staff`, only a current employment at an institution in scope counts.
     """
-    conditions = []
-    for source in PERSON_REACH.values():
-        if current_staff and source.model != "personnel.Employment":
-            continue
-        path = institution_path(source.institution_field, assignment.scope)
+    if current_staff:
+        path = institution_path("institution", assignment.scope)
         if path is None:
-            continue
-        model = apps.get_model(source.model)
-        rows = model._default_manager.filter(**{path: assignment.scope_object_id})
-        if current_staff and source.active is not None:
-            rows = rows.filter(source.active)
-        conditions.append(Q(pk__in=rows.values(source.person_field)))
-    if not conditions:
+            return None
+        return Q(
+            pk__in=Employment.objects.filter(
+                end_date__isnull=True, **{path: assignment.scope_object_id}
+            ).values("person_id")
+        )
+    path = institution_path("institution", assignment.scope)
+    if path is None:
         return None
-    condition = conditions[0]
-    for extra in conditions[1:]:
-        condition |= extra
-    return condition
+    return Q(
+        pk__in=PersonReach.objects.filter(**{path: assignment.scope_object_id}).values("person_id")
+    )
 
 
 class Person(BaseModel):
@@ -224,3 +219,29 @@ class Employment(BaseModel):
 
     def audit_scope(self) -> dict:
         return self.institution.audit_scope()
+
+
+class PersonReach(models.Model):
+    """One link of a person to an institution: an employment, an application, and what later
+    apps add (enrolments, deployments). A scoped role reaches the people linked to an
+    institution in its scope, through this one indexed table (`personnel/reach.py` keeps it;
+    `entezam reach rebuild` recomputes it from the registered sources)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The registered reach source ("personnel.employment", "vetting.application", …).
+    source = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "institution", "source"], name="person_reach_once"
+            )
+        ]
+        indexes = [models.Index(fields=["institution", "person"], name="person_reach_by_inst")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.institution_id} ({self.source})"

@@ -25,6 +25,8 @@ from entezam.institutions.seed import weighted
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .models import Employment, Person, search_key
+from .reach import reach_link_many
+from .services import EMPLOYMENT
 
 FEMALE_SHARE = 0.08
 EDUCATION_WEIGHTS = [
@@ -193,6 +195,10 @@ def _write_batch(*, actor, institution: Institution, drafts: list[_Draft]) -> in
     Employment.objects.bulk_create(
         [Employment(person=d.person, **fields) for d in drafts for fields in d.employments],
         batch_size=2000,
+    )
+    reach_link_many(
+        ((d.person.pk, fields["institution"].pk) for d in drafts for fields in d.employments),
+        source=EMPLOYMENT,
     )
     active = sum(1 for d in drafts if any("end_date" not in e for e in d.employments))
     audit.record(

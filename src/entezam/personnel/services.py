@@ -22,10 +22,13 @@ from entezam.institutions.models import Institution
 
 from .choices import EndReason, Position
 from .models import Employment, Person
+from .reach import reach_link
 from .validators import check_person_name
 
 if TYPE_CHECKING:
     from entezam.accounts.models import User
+
+EMPLOYMENT = "personnel.employment"
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -121,7 +124,7 @@ def employment_start(
         raise _already_employed()
     try:
         with transaction.atomic():
-            return create_object(
+            employment = create_object(
                 actor=actor,
                 model=Employment,
                 data={
@@ -132,6 +135,8 @@ def employment_start(
                 },
                 action="employment.start",
             )
+            reach_link(person_id=person.pk, institution_id=institution.pk, source=EMPLOYMENT)
+            return employment
     except IntegrityError as exc:
         # A concurrent start committed between the check and the insert.
         if Employment.objects.filter(person=person, end_date__isnull=True).exists():

@@ -21,6 +21,7 @@ from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Gender, Position
 from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment, Person
+from entezam.personnel.reach import reach_insert_sql, reach_link, reach_link_many
 from entezam.personnel.services import tidy_names
 
 from ..choices import (
@@ -40,6 +41,8 @@ from .standards import active_standard_for
 
 if TYPE_CHECKING:
     from entezam.accounts.models import User
+
+APPLICATION = "vetting.application"
 
 # An application in one of these blocks opening another for the same person and institution.
 HOLDING_STATUSES = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED)
@@ -97,6 +100,7 @@ def application_open(
     ApplicationStep.objects.create(
         application=application, to_status=ApplicationStatus.SUBMITTED, at=now, actor=actor
     )
+    reach_link(person_id=person.pk, institution_id=institution.pk, source=APPLICATION)
     ensure_still_visible(actor, "add", application)
     audit.record(
         actor=actor,
@@ -264,6 +268,7 @@ def applications_open_bulk(
     ]
     with transaction.atomic():
         created = Application.objects.bulk_create(to_create, batch_size=2000)
+        reach_link_many(((app.person_id, institution.pk) for app in created), source=APPLICATION)
         ApplicationStep.objects.bulk_create(
             (
                 ApplicationStep(
@@ -340,6 +345,12 @@ def applications_open_from_sql(
     step_columns = [*step_given, *step_defaults]
     step_exprs = [*step_given.values(), *(f"%(step_default{i})s" for i in range(len(step_values)))]
     applications, steps = quote(Application._meta.db_table), quote(ApplicationStep._meta.db_table)
+    params["reach_source"] = APPLICATION
+    reach_sql = reach_insert_sql(
+        pairs_sql="SELECT person_id, %(institution)s AS institution_id FROM created",
+        source_param="%(reach_source)s",
+        now_param="%(now)s",
+    )
     sql = f"""
         WITH created AS (
             INSERT INTO {applications} ({", ".join(map(quote, app_columns))})
@@ -362,6 +373,8 @@ def applications_open_from_sql(
         ), steps AS (
             INSERT INTO {steps} ({", ".join(map(quote, step_columns))})
             SELECT {", ".join(step_exprs)} FROM created ORDER BY created.id
+        ), reach AS (
+            {reach_sql}
         )
         SELECT person_id FROM created
     """

@@ -1,0 +1,106 @@
+"""Keeping `PersonReach` right: the services that link a person to an institution call
+`reach_link` (one pair), `reach_link_many` (a batch) or `reach_link_sql` (rows an INSERT …
+RETURNING produced, on PostgreSQL) in the same transaction; `reach_rebuild` recomputes the
+table from every registered reach source (`core.registry.register_person_reach`).
+
+Reach counts past links too (a former employee stays visible to the institution that
+employed them), so links are only added; a row goes only with its person or institution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from entezam.core.bulk import quote
+from entezam.core.registry import PERSON_REACH, ReachSource
+
+from .models import PersonReach
+
+
+def source_of(model) -> str:
+    return model._meta.label_lower
+
+
+def reach_link(*, person_id: int, institution_id: int, source: str) -> None:
+    reach_link_many([(person_id, institution_id)], source=source)
+
+
+def reach_link_many(pairs: Iterable[tuple[int, int]], *, source: str) -> None:
+    rows = [
+        PersonReach(person_id=person_id, institution_id=institution_id, source=source)
+        for person_id, institution_id in set(pairs)
+    ]
+    if rows:
+        PersonReach.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+
+
+def reach_insert_sql(*, pairs_sql: str, source_param: str, now_param: str) -> str:
+    """An `INSERT … SELECT` (PostgreSQL) adding the reach of the (person_id, institution_id)
+    rows `pairs_sql` selects; for use inside a larger statement (a CTE)."""
+    table = quote(PersonReach._meta.db_table)
+    return (
+        f"INSERT INTO {table} (person_id, institution_id, source, created_at) "
+        f"SELECT pairs.person_id, pairs.institution_id, {source_param}, {now_param} "
+        f"FROM ({pairs_sql}) AS pairs ON CONFLICT DO NOTHING"
+    )
+
+
+def _source_rows(source: ReachSource):
+    model = apps.get_model(source.model)
+    return (
+        model._default_manager.order_by()
+        .values_list(f"{source.person_field}_id", f"{source.institution_field}_id")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def reach_rebuild(progress: Callable[[str, int, int | None], None] | None = None) -> dict:
+    """Recompute the reach table from the registered sources; returns rows added and removed."""
+    added = removed = 0
+    now = timezone.now()
+    for name, source in sorted(PERSON_REACH.items()):
+        label = source.model.lower()
+        model = apps.get_model(source.model)
+        if connection.vendor == "postgresql":
+            table = quote(model._meta.db_table)
+            person = quote(model._meta.get_field(source.person_field).column)
+            institution = quote(model._meta.get_field(source.institution_field).column)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    reach_insert_sql(
+                        pairs_sql=f"SELECT DISTINCT {person} AS person_id, "
+                        f"{institution} AS institution_id FROM {table}",
+                        source_param="%s",
+                        now_param="%s",
+                    ),
+                    [label, now],
+                )
+                added += cursor.rowcount
+        else:
+            before = PersonReach.objects.filter(source=label).count()
+            reach_link_many(_source_rows(source), source=label)
+            added += PersonReach.objects.filter(source=label).count() - before
+        stale = PersonReach.objects.filter(source=label).exclude(_exists_in(source, model))
+        removed += stale.delete()[0]
+        if progress is not None:
+            progress(name, 1, 1)
+    known = [source.model.lower() for source in PERSON_REACH.values()]
+    removed += PersonReach.objects.exclude(source__in=known).delete()[0]
+    return {"added": added, "removed": removed}
+
+
+def _exists_in(source: ReachSource, model) -> Exists:
+    return Exists(
+        model._default_manager.filter(
+            **{
+                f"{source.person_field}_id": OuterRef("person_id"),
+                f"{source.institution_field}_id": OuterRef("institution_id"),
+            }
+        )
+    )
