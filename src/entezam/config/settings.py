@@ -289,6 +289,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "entezam.core.api.schema.document_errors",
+    ],
     # One schema name per choice set, whichever field uses it.
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",

@@ -47,3 +47,8 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+handler400 = "entezam.core.views.bad_request"
+handler403 = "entezam.core.views.permission_denied"
+handler404 = "entezam.core.views.page_not_found"
+handler500 = "entezam.core.views.server_error"

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -221,3 +221,32 @@ class AuditListView(LoginRequiredMixin, TemplateView):
             query_without_page=urlencode({"action": action} if action else {}),
         )
         return context
+
+
+# --- error pages: JSON under /api/, the site's pages elsewhere ---------------------------
+
+API_PREFIX = "/api/"
+
+
+def _error(request, status: int, detail: str, template: str):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    return render(request, template, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, str(_("Bad request.")), "400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, str(_("You may not do this.")), "403.html")
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, str(_("Not found.")), "404.html")
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": str(_("Server error."))}, status=500)
+    return render(request, "500.html", status=500)

@@ -1,11 +1,13 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from entezam.core.persian import format_jalali
 from entezam.core.persian.validators import CHECKS, reason_text
 
 
+@extend_schema_field({"type": "string", "nullable": True, "example": "1404/06/31"})
 class JalaliField(serializers.ReadOnlyField):
-    """The `*_jalali` companion of an ISO date: `1404/06/31` in ASCII digits."""
+    """The `*_jalali` companion of an ISO date: `1404/06/31` in ASCII digits (a string)."""
 
     def __init__(self, source: str, **kwargs):
         super().__init__(source=source, **kwargs)
