@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.core.models import BaseModel
 from entezam.core.scoping import Scope
@@ -16,7 +17,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name_plural = pgettext_lazy("model", "users")
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
