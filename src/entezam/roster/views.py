@@ -113,7 +113,7 @@ def progress_context(job: Job) -> dict:
         "errors_hidden": max(0, result.get("error_count", 0) - len(errors)),
         "error_preview": ERROR_PREVIEW,
         "outcome": result.get("outcome", ""),
-        "Outcome": ImportOutcome,
+        "ImportOutcome": ImportOutcome,
         "mode_label": dict(Mode.CHOICES).get(job.params.get("mode"), ""),
     }
 

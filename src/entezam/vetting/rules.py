@@ -28,7 +28,7 @@ from entezam.personnel.choices import (
     MilitaryService,
 )
 
-from .choices import CheckResult, Outcome, RuleKind
+from .choices import CheckResult, RuleKind, RuleOutcome
 
 # kind -> {param: (label, default)}; a kind without parameters has an empty dict.
 RULE_PARAMS: dict[str, dict[str, tuple]] = {
@@ -197,64 +197,64 @@ def evaluate_rule(kind: str, params: dict, app: dict, facts: Facts) -> Verdict:
         age = age_on(person["birth_date"], today)
         values = {"age": age, "min": params["min"], "max": params["max"]}
         if age < params["min"]:
-            return Outcome.FAIL, "age_low", values
+            return RuleOutcome.FAIL, "age_low", values
         if age > params["max"]:
-            return Outcome.FAIL, "age_high", values
-        return Outcome.PASS, "age_ok", values
+            return RuleOutcome.FAIL, "age_high", values
+        return RuleOutcome.PASS, "age_ok", values
     if kind == RuleKind.MIN_EDUCATION:
         values = {"education": person["education"], "required": params["level"]}
         if EDUCATION_RANK.get(person["education"], -1) < EDUCATION_RANK[params["level"]]:
-            return Outcome.FAIL, "education_low", values
-        return Outcome.PASS, "education_ok", values
+            return RuleOutcome.FAIL, "education_low", values
+        return RuleOutcome.PASS, "education_ok", values
     if kind == RuleKind.MILITARY_SERVICE:
         if person["gender"] != Gender.MALE:
-            return Outcome.PASS, "military_not_applicable", {}
+            return RuleOutcome.PASS, "military_not_applicable", {}
         status = person["military_service"]
         if not status:
-            return Outcome.REVIEW, "military_unknown", {}
+            return RuleOutcome.REVIEW, "military_unknown", {}
         if status in RESOLVED_MILITARY_SERVICE:
-            return Outcome.PASS, "military_resolved", {"status": status}
-        return Outcome.FAIL, "military_unresolved", {"status": status}
+            return RuleOutcome.PASS, "military_resolved", {"status": status}
+        return RuleOutcome.FAIL, "military_unresolved", {"status": status}
     if kind == RuleKind.BACKGROUND_CHECK:
         check = facts.background.get(app["person_id"])
         if check is None:
-            return Outcome.REVIEW, "background_none", {}
+            return RuleOutcome.REVIEW, "background_none", {}
         values = {"date": check["checked_on"].isoformat(), "reference": check["reference"]}
         if check["result"] == CheckResult.DISQUALIFYING:
-            return Outcome.FAIL, "background_disqualifying", values
+            return RuleOutcome.FAIL, "background_disqualifying", values
         if check["result"] == CheckResult.PENDING:
-            return Outcome.REVIEW, "background_pending", values
+            return RuleOutcome.REVIEW, "background_pending", values
         if (today - check["checked_on"]).days > params["valid_days"]:
-            return Outcome.REVIEW, "background_stale", {**values, "days": params["valid_days"]}
-        return Outcome.PASS, "background_clear", values
+            return RuleOutcome.REVIEW, "background_stale", {**values, "days": params["valid_days"]}
+        return RuleOutcome.PASS, "background_clear", values
     if kind == RuleKind.MEDICAL_FITNESS:
         certificate = facts.medical.get(app["person_id"])
         if certificate is None:
-            return Outcome.REVIEW, "medical_none", {}
+            return RuleOutcome.REVIEW, "medical_none", {}
         if not certificate["fit"]:
-            return Outcome.FAIL, "medical_unfit", {"date": certificate["issued_on"].isoformat()}
+            return RuleOutcome.FAIL, "medical_unfit", {"date": certificate["issued_on"].isoformat()}
         values = {"date": certificate["valid_until"].isoformat()}
         if certificate["valid_until"] < today:
-            return Outcome.FAIL, "medical_expired", values
-        return Outcome.PASS, "medical_valid", values
+            return RuleOutcome.FAIL, "medical_expired", values
+        return RuleOutcome.PASS, "medical_valid", values
     if kind == RuleKind.NOT_EMPLOYED_ELSEWHERE:
         jobs = facts.employments.get(app["person_id"], [])
         elsewhere = [j for j in jobs if j["institution_id"] != app["institution_id"]]
         if elsewhere:
             return (
-                Outcome.FAIL,
+                RuleOutcome.FAIL,
                 "employed_elsewhere",
                 {"institution": elsewhere[0]["institution__name"]},
             )
         if jobs:
-            return Outcome.PASS, "employed_here", {}
-        return Outcome.PASS, "not_employed", {}
+            return RuleOutcome.PASS, "employed_here", {}
+        return RuleOutcome.PASS, "not_employed", {}
     if kind == RuleKind.NOT_REVOKED_RECENTLY:
         years = params["years"]
         last = facts.revoked.get(app["person_id"])
         if last is not None and last > years_before(today, years):
-            return Outcome.FAIL, "revoked_recently", {"date": last.isoformat(), "years": years}
-        return Outcome.PASS, "not_revoked", {"years": years}
+            return RuleOutcome.FAIL, "revoked_recently", {"date": last.isoformat(), "years": years}
+        return RuleOutcome.PASS, "not_revoked", {"years": years}
     raise ValueError(f"unknown rule kind {kind!r}")
 
 

@@ -27,8 +27,8 @@ from ..choices import (
     OPEN_APPLICATION_STATUSES,
     ApplicationStatus,
     CheckResult,
-    Outcome,
     RuleKind,
+    RuleOutcome,
 )
 from ..models import (
     Application,
@@ -422,7 +422,7 @@ def application_advance(
     note = (note or "").strip()
     if application.status == ApplicationStatus.SCREENING:
         note = require_reason(note)
-    failed = application.rule_results.filter(outcome=Outcome.FAIL).exists()
+    failed = application.rule_results.filter(outcome=RuleOutcome.FAIL).exists()
     if failed:
         raise ValidationError(
             {

@@ -20,8 +20,8 @@ from ..choices import (
     OPEN_APPLICATION_STATUSES,
     SCREENABLE_STATUSES,
     ApplicationStatus,
-    Outcome,
     RuleKind,
+    RuleOutcome,
     StandardStatus,
 )
 from ..models import (
@@ -306,7 +306,7 @@ def _approved_who_would_fail(*, previous, standard, today) -> tuple[list[dict], 
             failed = []
             for _rule_id, kind, params in rules:
                 outcome, code, values = rule_engine.evaluate_rule(kind, params, app, facts)
-                if outcome == Outcome.FAIL:
+                if outcome == RuleOutcome.FAIL:
                     failed.append({"kind": kind, "detail": code, "params": values})
             if failed:
                 total += 1
