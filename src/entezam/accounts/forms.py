@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
 
+from entezam.core.errors import validation_error
 from entezam.core.middleware import client_ip
 
 from . import services
+from .errors import MESSAGES
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -13,7 +14,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
+        "locked": MESSAGES["locked"],
     }
 
     def clean(self):
@@ -22,10 +23,8 @@ class LockoutAuthenticationForm(AuthenticationForm):
         if services.login_locked(username, ip):
             from django.conf import settings
 
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
+            raise validation_error(
+                "locked", self.error_messages, minutes=settings.LOGIN_LOCKOUT_SECONDS // 60
             )
         try:
             cleaned = super().clean()

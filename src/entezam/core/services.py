@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
 
 from . import audit
+from .errors import MESSAGES, field_error
 from .scoping import ensure_still_visible, require, require_model_action
 
 
@@ -72,11 +71,5 @@ def update_object(
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    _("Write the reason (at least five characters)."), code="reason_required"
-                )
-            }
-        )
+        raise field_error("reason", "reason_required", MESSAGES)
     return reason

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from entezam.core.persian import format_jalali
-from entezam.core.persian.validators import CHECKS, reason_text
+from entezam.core.persian.validators import CHECKS, reason_error
 
 
 class JalaliField(serializers.ReadOnlyField):
@@ -28,5 +28,6 @@ class IdentifierField(serializers.CharField):
             return text
         result = CHECKS[self.kind](text)
         if not result.ok:
-            raise serializers.ValidationError(reason_text(self.kind, result.code), code=result.code)
+            # A Django ValidationError: the serializer reports it on this field.
+            raise reason_error(self.kind, result.code)
         return result.value

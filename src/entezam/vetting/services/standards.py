@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from entezam.core import audit
-from entezam.core.persian.text import bilingual
+from entezam.core.errors import field_error, validation_error
 from entezam.core.scoping import ensure_still_visible, require, require_model_action
 from entezam.personnel.choices import Position
 
@@ -24,6 +24,7 @@ from ..choices import (
     RuleOutcome,
     StandardStatus,
 )
+from ..errors import LABELS, MESSAGES
 from ..models import (
     Application,
     Standard,
@@ -44,31 +45,21 @@ def _clean_standard(*, code: str, title: str, positions, rules: dict[str, dict])
     errors = {}
     code = (code or "").strip().upper()
     if not code or not code.replace("_", "").isalnum() or not code.isascii():
-        errors["code"] = bilingual(
-            "کد ضوابط باید با حروف لاتین و بدون فاصله باشد (مانند GUARD).",
-            "The code must be Latin letters, digits or _ (like GUARD).",
-        )
+        errors["code"] = validation_error("invalid_code", MESSAGES)
     if not (title or "").strip():
-        errors["title"] = bilingual("عنوان ضوابط وارد نشده است.", "The title is missing.")
+        errors["title"] = validation_error("empty", MESSAGES, label=LABELS["title"])
     positions = list(dict.fromkeys(positions or []))
     unknown = [p for p in positions if p not in Position.values]
     if not positions or unknown:
-        errors["positions"] = bilingual(
-            "دست‌کم یک سمت معتبر انتخاب کنید.", "Choose at least one valid position."
-        )
+        errors["positions"] = validation_error("positions_required", MESSAGES)
     if not rules:
-        errors["rules"] = bilingual(
-            "ضوابط بدون هیچ قاعده‌ای معنا ندارد؛ دست‌کم یک قاعده را فعال کنید.",
-            "A standard needs at least one rule.",
-        )
+        errors["rules"] = validation_error("rules_required", MESSAGES)
     cleaned_rules = {}
     for kind, params in (rules or {}).items():
         try:
             cleaned_rules[kind] = rule_engine.clean_params(kind, params)
         except ValidationError as exc:
-            errors.update(
-                exc.message_dict if hasattr(exc, "error_dict") else {"rules": exc.messages}
-            )
+            errors.update(exc.error_dict)  # `clean_params` names the parameter
     if errors:
         raise ValidationError(errors)
     return code, title.strip(), positions, cleaned_rules
@@ -103,17 +94,7 @@ def standard_create_draft(
         code=code, title=title, positions=positions, rules=rules
     )
     if Standard.objects.filter(code=code, status=StandardStatus.DRAFT).exists():
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    bilingual(
-                        f"برای {code} هم‌اکنون یک پیش‌نویس هست؛ همان را ویرایش کنید.",
-                        f"{code} already has a draft; edit that one.",
-                    ),
-                    code="draft_exists",
-                )
-            }
-        )
+        raise field_error("code", "draft_exists", MESSAGES, code=code)
     last = Standard.objects.filter(code=code).order_by("-version").first()
     standard = Standard.objects.create(
         code=code,
@@ -149,17 +130,7 @@ def standard_update_draft(
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     require(actor, "change", standard)
     if standard.status != StandardStatus.DRAFT:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    bilingual(
-                        "فقط پیش‌نویس ضوابط ویرایش‌پذیر است؛ برای تغییر، نسخه تازه بسازید.",
-                        "Only a draft can be edited; make a new version to change it.",
-                    ),
-                    code="not_draft",
-                )
-            }
-        )
+        raise field_error("status", "not_draft", MESSAGES)
     _code, title, positions, rules = _clean_standard(
         code=standard.code, title=title, positions=positions, rules=rules
     )
@@ -196,16 +167,9 @@ def standard_activate(*, actor, standard: Standard) -> Standard:
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     require(actor, "activate", standard)
     if standard.status != StandardStatus.DRAFT:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    bilingual("فقط پیش‌نویس را می‌توان فعال کرد.", "Only a draft can be activated."),
-                    code="not_draft",
-                )
-            }
-        )
+        raise field_error("status", "not_draft", MESSAGES)
     if not standard.rules.exists():
-        raise ValidationError({"rules": bilingual("این ضوابط قاعده‌ای ندارد.", "No rules.")})
+        raise field_error("rules", "rules_required", MESSAGES)
     overlap = [
         str(other)
         for other in Standard.objects.filter(status=StandardStatus.ACTIVE).exclude(
@@ -214,14 +178,7 @@ def standard_activate(*, actor, standard: Standard) -> Standard:
         if set(other.positions) & set(standard.positions)
     ]
     if overlap:
-        raise ValidationError(
-            {
-                "positions": bilingual(
-                    f"سمت‌های این ضوابط را ضوابط فعال دیگری پوشش می‌دهد: {'، '.join(overlap)}",
-                    f"Another active standard covers these positions: {', '.join(overlap)}",
-                )
-            }
-        )
+        raise field_error("positions", "positions_covered", MESSAGES, standards=overlap)
     previous = (
         Standard.objects.select_for_update()
         .filter(code=standard.code, status=StandardStatus.ACTIVE)
