@@ -19,6 +19,7 @@ from entezam.accounts.forms import LockoutAuthenticationForm
 from entezam.accounts.models import RoleAssignment
 from entezam.accounts.services import api_token_issue, role_assign, user_create
 from entezam.core.models import AuditEvent
+from entezam.core.persian import to_persian_digits
 from tests.accounts.factories import UserFactory
 
 PASSWORD = "pw-Entezam-1404"
@@ -26,9 +27,10 @@ LOGIN_URL = "/accounts/login/"
 
 
 def _locked_message() -> str:
+    # Numbers in a Persian message are written in Persian digits.
     with translation.override("fa"):
         message = LockoutAuthenticationForm.error_messages["locked"] % {
-            "minutes": settings.LOGIN_LOCKOUT_SECONDS // 60
+            "minutes": to_persian_digits(settings.LOGIN_LOCKOUT_SECONDS // 60)
         }
         return escape(str(message))
 

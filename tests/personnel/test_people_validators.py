@@ -4,11 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from entezam.core.demo_data import names
-from entezam.personnel.validators import (
-    check_person_name,
-    name_reason_message,
-    validate_person_name,
-)
+from entezam.core.errors import in_both_languages
+from entezam.personnel.errors import NAME_LABEL, NAME_MESSAGES
+from entezam.personnel.validators import check_person_name, validate_person_name
 
 ACCEPTED = [
     "علی",
@@ -74,7 +72,7 @@ def test_tidies_spaces_and_direction_marks():
 
 
 def test_messages_in_both_languages():
-    fa, en = name_reason_message("name_invalid_chars")
+    fa, en = in_both_languages(NAME_MESSAGES["name_invalid_chars"], label=NAME_LABEL)
     assert "حروف" in fa and "letters" in en
 
 

@@ -10,8 +10,7 @@ import pytest
 
 from entezam.core.models import AuditEvent
 from entezam.personnel.models import Employment, Person
-from entezam.roster.choices import ImportOutcome as Outcome
-from entezam.roster.choices import Mode
+from entezam.roster.choices import ImportOutcome, Mode
 from entezam.roster.selectors import importable_institutions
 from entezam.roster.services import roster_import
 from entezam.vetting.models import Application
@@ -56,7 +55,7 @@ def errors_by_row(report):
 def test_valid_roster_creates_people_and_opens_applications(tmp_path, world, standards):
     report = run(tmp_path, csv_bytes(roster_rows(30)), world)
 
-    assert report.outcome == Outcome.WRITTEN
+    assert report.outcome == ImportOutcome.WRITTEN
     assert report.as_dict() == {
         "rows": 30,
         "created": 30,
@@ -236,7 +235,7 @@ def test_atomic_mode_writes_nothing_when_a_row_is_rejected(tmp_path, world, stan
     rows[4500][4] = "1404/07/31"
     report = run(tmp_path, csv_bytes(rows), world)
 
-    assert report.outcome == Outcome.ROLLED_BACK
+    assert report.outcome == ImportOutcome.ROLLED_BACK
     assert report.failed
     assert (report.rows, report.rejected) == (5000, 1)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
@@ -250,7 +249,7 @@ def test_partial_mode_writes_only_the_valid_rows(tmp_path, world, standards):
     rows[2][0] = "1111111111"
     report = run(tmp_path, csv_bytes(rows), world, mode=Mode.PARTIAL)
 
-    assert report.outcome == Outcome.WRITTEN and not report.failed
+    assert report.outcome == ImportOutcome.WRITTEN and not report.failed
     assert (report.created, report.rejected) == (9, 1)
     assert errors_by_row(report) == {4: {("national_code", "repeated_digits")}}
     assert Person.objects.count() == 9
@@ -264,7 +263,7 @@ def test_dry_run_writes_nothing_and_reports_what_would_happen(tmp_path, world, s
     events = AuditEvent.objects.count()
     report = run(tmp_path, csv_bytes(rows), world, mode=Mode.DRY_RUN)
 
-    assert report.outcome == Outcome.DRY_RUN
+    assert report.outcome == ImportOutcome.DRY_RUN
     assert (report.created, report.updated, report.unchanged) == (2, 1, 3)
     assert Person.objects.count() == 4
     assert Person.objects.get(national_code=rows[0][0]).mobile != "09350000000"
@@ -392,7 +391,7 @@ def test_json_report_has_exactly_the_specified_shape(tmp_path, world, standards)
 
 
 def file_error(report):
-    assert report.outcome == Outcome.FILE_REJECTED
+    assert report.outcome == ImportOutcome.FILE_REJECTED
     assert report.failed
     assert len(report.errors) == 1
     assert not Person.objects.exists()

@@ -6,10 +6,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from python_calamine import CalamineWorkbook
 
 from entezam.core.models import Job
 from entezam.personnel.models import Person
+from entezam.roster.columns import COLUMN_LABELS, FIELDS, HEADER_ALIASES
 from entezam.roster.report import neutralize, write_xlsx_report
 from tests.permissions import api
 from tests.roster.files import roster_file, roster_rows
@@ -99,6 +101,13 @@ def test_template_download(client, setup):
     assert rows[0][:3] == ["کد ملی", "نام", "نام خانوادگی"]
 
 
+def test_a_template_header_is_its_column_label_in_persian():
+    # Messages name a column by its label; the template heads it with the same words.
+    with translation.override("fa"):
+        labels = {name: str(COLUMN_LABELS[name]) for name in FIELDS}
+    assert labels == {name: HEADER_ALIASES[name][0] for name in FIELDS}
+
+
 def test_xlsx_report_neutralises_formulas():
     assert neutralize("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert neutralize("+1") == "'+1" and neutralize("-1") == "'-1" and neutralize("@x") == "'@x"
@@ -116,8 +125,17 @@ def test_xlsx_report_neutralises_formulas():
     }
     write_xlsx_report(report, stream)
     stream.seek(0)
-    errors = CalamineWorkbook.from_filelike(stream).get_sheet_by_name("errors").to_python()
+    workbook = CalamineWorkbook.from_filelike(stream)
+    errors = workbook.get_sheet_by_name("errors").to_python()
     assert errors[1][3:] == ["'=1+2", "'@SUM(A1)"]
+    summary = workbook.get_sheet_by_name("summary").to_python()
+    assert [row[0] for row in summary] == [
+        "سطرها / Rows",
+        "ایجادشده / Created",
+        "به‌روزشده / Updated",
+        "بدون تغییر / Unchanged",
+        "ردشده / Rejected",
+    ]
 
 
 # --- API ------------------------------------------------------------------------------

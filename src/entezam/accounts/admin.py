@@ -8,6 +8,7 @@ scope checks). The admin is for inspecting data and managing users' role assignm
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .choices import Role
@@ -21,7 +22,7 @@ def _hq_admin_only(request) -> bool:
 
 
 admin.site.has_permission = _hq_admin_only
-admin.site.site_header = "انتظام — مدیریت"
+admin.site.site_header = _("Entezam — administration")
 admin.site.login_form = AdminLockoutAuthenticationForm
 
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.core.registry import register_action_labels, register_nav, register_role_labels
 
@@ -40,7 +41,7 @@ class AccountsConfig(AppConfig):
         )
         register_nav(
             "admin:index",
-            _("Administration"),
+            pgettext_lazy("navigation", "Administration"),
             "gear",
             section="system",
             order=30,

@@ -1,9 +1,10 @@
-from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext_lazy as _
 
+from entezam.core.errors import validation_error
+
+from .errors import MESSAGES
 from .lockout import sign_in_locked
 
 
@@ -13,16 +14,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
+        "locked": MESSAGES["locked"],
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
         if username and self.request is not None and sign_in_locked(self.request, username):
-            raise forms.ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_SECONDS // 60},
+            raise validation_error(
+                "locked", self.error_messages, minutes=settings.LOGIN_LOCKOUT_SECONDS // 60
             )
         return super().clean()
 

@@ -1,13 +1,15 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from entezam.core.errors import validation_error
 from entezam.core.models import BaseModel
 from entezam.core.scoping import Scope
 
 from .choices import ROLE_SCOPES, Role
+from .errors import MESSAGES
 
 
 class User(AbstractUser):
@@ -16,7 +18,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name_plural = pgettext_lazy("model", "users")
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
@@ -103,9 +105,7 @@ class RoleAssignment(BaseModel):
 
     def clean(self) -> None:
         if self.scope not in ROLE_SCOPES.get(self.role, set()):
-            raise ValidationError(
-                _("This role cannot be given this scope."), code="role_scope_mismatch"
-            )
+            raise validation_error("role_scope_mismatch", MESSAGES)
 
     def audit_scope(self) -> dict:
         return {

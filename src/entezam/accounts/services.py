@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from entezam.core import audit
+from entezam.core.errors import field_error
 
 from .choices import Role
+from .errors import MESSAGES
 from .models import RoleAssignment, User
 
 
 def _require_hq_admin(actor: User | None) -> None:
     if actor is not None and not actor.has_role(Role.HQ_ADMIN):
-        raise PermissionDenied(_("Only an HQ administrator manages users."))
+        raise PermissionDenied(MESSAGES["not_hq_admin"])
 
 
 @transaction.atomic
@@ -31,9 +32,7 @@ def user_create(
     """Create a user. `actor=None` is the installer (seed, demo, createsuperuser scripts)."""
     _require_hq_admin(actor)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError(
-            {"username": ValidationError(_("This username is taken."), code="unique")}
-        )
+        raise field_error("username", "unique", MESSAGES)
     user = User(username=username, display_name=display_name, email=email, mobile=mobile)
     user.set_password(password)
     user.full_clean(exclude=["password"])

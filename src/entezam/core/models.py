@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .registry import action_label, role_label
 from .scoping import ALL, Scope, ScopedManager, roles_for
@@ -40,7 +41,7 @@ class AuditEvent(models.Model):
     role = models.CharField(_("role"), max_length=40, blank=True)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80)
-    object_id = models.CharField(_("object id"), max_length=64)
+    object_id = models.CharField(pgettext_lazy("audit event", "object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     province_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     police_unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)

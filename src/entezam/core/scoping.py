@@ -27,8 +27,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
-from django.utils.translation import gettext as _
 
+from .errors import MESSAGES
 from .persian.text import to_ascii_digits
 
 
@@ -165,12 +165,12 @@ def require(user, action: str, obj: models.Model) -> None:
     if not can(user, "view", obj):
         raise Http404
     if action != "view" and not can(user, action, obj):
-        raise PermissionDenied(_("You may not do this."))
+        raise PermissionDenied(MESSAGES["not_allowed"])
 
 
 def require_model_action(user, model, action: str) -> None:
     if not allowed_roles(user, model, action):
-        raise PermissionDenied(_("You may not do this."))
+        raise PermissionDenied(MESSAGES["not_allowed"])
 
 
 def ensure_still_visible(user, action: str, obj: models.Model) -> None:
@@ -180,7 +180,7 @@ def ensure_still_visible(user, action: str, obj: models.Model) -> None:
     nor move an object outside the scope they act in.
     """
     if not can(user, action, obj):
-        raise PermissionDenied(_("The result would be outside your area of responsibility."))
+        raise PermissionDenied(MESSAGES["outside_scope"])
 
 
 def parse_id(value: Any) -> int | None:
@@ -229,7 +229,7 @@ def access(
     except (ValueError, TypeError):
         raise Http404 from None
     if action != "view" and not can(user, action, obj):
-        raise PermissionDenied(_("You may not do this."))
+        raise PermissionDenied(MESSAGES["not_allowed"])
     return obj
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.translation import gettext as _
 
 from . import audit
+from .errors import MESSAGES, field_error
 from .scoping import ModelT, ensure_still_visible, require, require_model_action
 
 
@@ -92,11 +92,5 @@ def _has_field(obj: models.Model, name: str) -> bool:
 def require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
-        raise ValidationError(
-            {
-                "reason": ValidationError(
-                    _("Write the reason (at least five characters)."), code="reason_required"
-                )
-            }
-        )
+        raise field_error("reason", "reason_required", MESSAGES)
     return reason

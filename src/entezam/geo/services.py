@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
+from entezam.core.errors import validation_error
 from entezam.core.services import create_object, update_object
 
 from .choices import PARENT_KINDS
+from .errors import MESSAGES
 from .models import PoliceUnit
 
 if TYPE_CHECKING:
@@ -38,21 +39,21 @@ def _check_hierarchy(data: dict, unit: PoliceUnit | None = None) -> None:
     errors = {}
     allowed = PARENT_KINDS.get(kind or "", set())
     if allowed and (parent is None or parent.kind not in allowed):
-        errors["parent"] = _("This kind of unit must stand under: %(kinds)s.") % {
-            "kinds": "، ".join(str(k.label) for k in allowed)
-        }
+        errors["parent"] = validation_error(
+            "parent_kind", MESSAGES, kinds=[kind.label for kind in allowed]
+        )
     if not allowed and parent is not None:
-        errors["parent"] = _("HQ has no parent unit.")
+        errors["parent"] = validation_error("hq_has_no_parent", MESSAGES)
     if parent is not None and unit is not None and parent.pk == unit.pk:
-        errors["parent"] = _("A unit cannot be its own parent.")
+        errors["parent"] = validation_error("own_parent", MESSAGES)
     if (
         parent is not None
         and province is not None
         and parent.province_id not in (None, province.pk)
     ):
-        errors["parent"] = _("The parent unit is in another province.")
+        errors["parent"] = validation_error("parent_in_other_province", MESSAGES)
     if county is not None and province is not None and county.province_id != province.pk:
-        errors["county"] = _("The county is in another province.")
+        errors["county"] = validation_error("county_in_other_province", MESSAGES)
     if errors:
         raise ValidationError(errors)
 

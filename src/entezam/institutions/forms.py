@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.persian import check_postal_code, to_ascii_digits
 from entezam.core.persian.forms import JalaliDateField, NationalCodeField
-from entezam.core.persian.validators import reason_text
+from entezam.core.persian.validators import reason_error
 from entezam.geo.models import County, PoliceUnit, Province
 
 from .choices import Transition
@@ -72,7 +72,7 @@ class InstitutionForm(forms.ModelForm):
             return ""
         result = check_postal_code(value)
         if not result.ok:
-            raise forms.ValidationError(reason_text("postal_code", result.reason))
+            raise reason_error("postal_code", result.reason)
         return result.value
 
 

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import STAFF_ROLES, Role
+from entezam.core.errors import validation_error
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_national_code
 
 from .choices import STATUS_COLORS, TRANSITIONS, InstitutionKind, InstitutionStatus
+from .errors import MESSAGES
 
 LICENCE_WARNING_DAYS = 60
 
@@ -138,17 +140,19 @@ class Institution(BaseModel):
         errors = {}
         if self.status in (InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED):
             if not self.licence_number:
-                errors["licence_number"] = _("An operating institution must have a licence number.")
+                errors["licence_number"] = validation_error(
+                    "operating_without_licence_number", MESSAGES
+                )
             if not self.licence_expires_on:
-                errors["licence_expires_on"] = _(
-                    "An operating institution must have a licence expiry date."
+                errors["licence_expires_on"] = validation_error(
+                    "operating_without_licence_expiry", MESSAGES
                 )
         if (
             self.licence_issued_on
             and self.licence_expires_on
             and self.licence_expires_on <= self.licence_issued_on
         ):
-            errors["licence_expires_on"] = _("The expiry date must be after the issue date.")
+            errors["licence_expires_on"] = validation_error("expiry_before_issue", MESSAGES)
         if errors:
             raise ValidationError(errors)
 

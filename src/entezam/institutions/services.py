@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from entezam.core import audit
+from entezam.core.errors import field_error, validation_error
 from entezam.core.scoping import ensure_still_visible, require
 from entezam.core.services import create_object, require_reason, update_object
 
 from .choices import TRANSITIONS, InstitutionStatus, Transition
+from .errors import MESSAGES
 from .models import Institution
 
 if TYPE_CHECKING:
@@ -43,13 +44,11 @@ def _check_unit_in_province(data: dict) -> None:
     unit, province, county = data.get("supervising_unit"), data.get("province"), data.get("county")
     errors = {}
     if unit is not None and province is not None and unit.province_id != province.pk:
-        errors["supervising_unit"] = _("The supervising police unit is in another province.")
+        errors["supervising_unit"] = validation_error("unit_in_other_province", MESSAGES)
     if unit is not None and unit.kind not in ("station", "post", "provincial_command"):
-        errors["supervising_unit"] = _(
-            "An institution is supervised by a station, post or command."
-        )
+        errors["supervising_unit"] = validation_error("unit_cannot_supervise", MESSAGES)
     if county is not None and province is not None and county.province_id != province.pk:
-        errors["county"] = _("The county is in another province.")
+        errors["county"] = validation_error("county_in_other_province", MESSAGES)
     if errors:
         raise ValidationError(errors)
 
@@ -69,14 +68,7 @@ def institution_update(*, actor: User, institution: Institution, **data: Any) ->
         institution.status != InstitutionStatus.APPLICANT
         and merged["registration_number"] != institution.registration_number
     ):
-        raise ValidationError(
-            {
-                "registration_number": ValidationError(
-                    _("The registration number is fixed once the application is accepted."),
-                    code="registration_fixed",
-                )
-            }
-        )
+        raise field_error("registration_number", "registration_fixed", MESSAGES)
     return update_object(
         actor=actor,
         obj=institution,
@@ -99,21 +91,14 @@ def institution_transition(
 ) -> Institution:
     """Move an institution along its lifecycle; one audit event with the reason."""
     if action not in TRANSITIONS:
-        raise ValidationError({"action": _("Unknown action.")})
+        raise field_error("action", "unknown_action", MESSAGES)
     reason = require_reason(reason)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     require(actor, action, institution)
     sources, target, _roles = TRANSITIONS[action]
     if institution.status not in sources:
-        # The code goes on the field's error: Django drops `code=` given beside a dict.
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    _("This action is not possible while the status is “%(status)s”.")
-                    % {"status": institution.get_status_display()},
-                    code="invalid_transition",
-                )
-            }
+        raise field_error(
+            "status", "invalid_transition", MESSAGES, status=institution.get_status_display()
         )
     fields = ["status", "status_changed_at"]
     before = audit.snapshot(
@@ -146,11 +131,11 @@ def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
         institution.licence_expires_on = expires_on
     errors = {}
     if not institution.licence_number:
-        errors["licence_number"] = _("A licence number is needed to activate.")
+        errors["licence_number"] = validation_error("licence_number_required", MESSAGES)
     if not institution.licence_expires_on:
-        errors["licence_expires_on"] = _("A licence expiry date is needed to activate.")
+        errors["licence_expires_on"] = validation_error("licence_expiry_required", MESSAGES)
     elif institution.licence_expires_on <= timezone.localdate():
-        errors["licence_expires_on"] = _("The licence expiry date has passed.")
+        errors["licence_expires_on"] = validation_error("licence_expired", MESSAGES)
     if errors:
         raise ValidationError(errors)
     return ["licence_number", "licence_issued_on", "licence_expires_on"]

@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -10,6 +9,7 @@ from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.scoping import require_model_action
 
 from . import selectors, services
+from .errors import MESSAGES
 from .filtersets import PersonFilterSet
 from .models import Employment, Person
 from .services import EDITABLE_FIELDS
@@ -133,9 +133,7 @@ class PersonViewSet(ScopedViewSet):
         if self.action in ("update", "partial_update") and not selectors.can_edit_person(
             self.request.user, person
         ):
-            raise PermissionDenied(
-                _("Only HQ or the institution employing this person may edit it.")
-            )
+            raise PermissionDenied(MESSAGES["not_editor"])
         return person
 
 

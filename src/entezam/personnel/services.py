@@ -11,16 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from entezam.core import audit
-from entezam.core.persian.text import bilingual
+from entezam.core.errors import field_error
 from entezam.core.scoping import can, require
 from entezam.core.services import create_object, update_object
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 
 from .choices import EndReason, Position
+from .errors import MESSAGES
 from .models import Employment, Person
 from .reach import reach_link
 from .validators import check_person_name
@@ -43,13 +43,6 @@ EDITABLE_FIELDS = (
 )
 NAME_FIELDS = ("first_name", "last_name", "father_name")
 
-ALREADY_EMPLOYED = (
-    "این فرد هم‌اکنون در موسسه دیگری (یا همین موسسه) مشغول به کار است؛ "
-    "ابتدا اشتغال فعلی او باید پایان یابد.",
-    "This person is already employed (at this or another institution); "
-    "their current employment must end first.",
-)
-
 
 def tidy_names(data: dict) -> dict:
     for name in NAME_FIELDS:
@@ -65,21 +58,14 @@ def _require_editable(actor, person: Person) -> None:
     """404 outside the actor's view; 403 unless HQ or the institution employing them now."""
     require(actor, "view", person)
     if not can(actor, "change", person):
-        raise PermissionDenied(_("Only HQ or the institution employing this person may edit it."))
+        raise PermissionDenied(MESSAGES["not_editor"])
 
 
 @transaction.atomic
 def person_update(*, actor: User, person: Person, **data: Any) -> Person:
     """Edit a person's details (HQ, or the manager of the institution employing them now)."""
     if "national_code" in data:
-        raise ValidationError(
-            {
-                "national_code": ValidationError(
-                    _("The national code identifies the person and cannot be edited."),
-                    code="national_code_fixed",
-                )
-            }
-        )
+        raise field_error("national_code", "national_code_fixed", MESSAGES)
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"person_update() got unexpected fields: {sorted(unknown)}")
@@ -107,19 +93,16 @@ def employment_start(
     # Serialise starts for one person; the database constraint is the last word.
     person = Person.objects.select_for_update().get(pk=person.pk)
     if position not in Position.values:
-        raise ValidationError({"position": _("Unknown position.")})
+        raise field_error("position", "unknown_position", MESSAGES)
     if institution.status not in OPERATING_STATUSES:
-        raise ValidationError(
-            {
-                "institution": ValidationError(
-                    _("The institution is “%(status)s” and cannot employ staff.")
-                    % {"status": institution.get_status_display()},
-                    code="institution_not_operating",
-                )
-            }
+        raise field_error(
+            "institution",
+            "institution_not_operating",
+            MESSAGES,
+            status=institution.get_status_display(),
         )
     if start_date < person.birth_date:
-        raise ValidationError({"start_date": _("The start date is before the birth date.")})
+        raise field_error("start_date", "start_before_birth", MESSAGES)
     if _has_active_employment(person):
         raise _already_employed()
     try:
@@ -149,9 +132,7 @@ def _has_active_employment(person: Person) -> bool:
 
 
 def _already_employed() -> ValidationError:
-    return ValidationError(
-        {"person": ValidationError(bilingual(*ALREADY_EMPLOYED), code="already_employed")}
-    )
+    return field_error("person", "already_employed", MESSAGES)
 
 
 @transaction.atomic
@@ -164,19 +145,11 @@ def employment_end(
     )
     require(actor, "change", employment)
     if employment.end_date is not None:
-        raise ValidationError(
-            {"end_date": ValidationError(_("This employment has already ended."), code="ended")}
-        )
+        raise field_error("end_date", "ended", MESSAGES)
     if reason not in EndReason.values:
-        raise ValidationError({"reason": _("Choose why the employment ends.")})
+        raise field_error("reason", "end_reason_required", MESSAGES)
     if end_date < employment.start_date:
-        raise ValidationError(
-            {
-                "end_date": ValidationError(
-                    _("The end date is before the start date."), code="end_before_start"
-                )
-            }
-        )
+        raise field_error("end_date", "end_before_start", MESSAGES)
     return update_object(
         actor=actor,
         obj=employment,
@@ -202,19 +175,10 @@ def _reencoded_photo(upload: File) -> bytes:
     (metadata, trailing data, a disguised script) survives."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    error = ValidationError(
-        {
-            "photo": bilingual(
-                "فایل عکس خوانا نیست؛ یک تصویر JPEG، PNG یا WebP بارگذاری کنید.",
-                "The photo cannot be read; upload a JPEG, PNG or WebP image.",
-            )
-        },
-        code="photo_invalid",
-    )
+    error = field_error("photo", "photo_invalid", MESSAGES)
     if upload.size > PHOTO_MAX_BYTES:
-        raise ValidationError(
-            {"photo": bilingual("حجم عکس بیش از ۵ مگابایت است.", "The photo is larger than 5 MB.")},
-            code="photo_too_large",
+        raise field_error(
+            "photo", "photo_too_large", MESSAGES, limit=PHOTO_MAX_BYTES // (1024 * 1024)
         )
     try:
         with Image.open(upload) as probe:

@@ -16,10 +16,11 @@ import re
 import unicodedata
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
+from entezam.core.errors import validation_error
 from entezam.core.persian import Validated
-from entezam.core.persian.text import bilingual, strip_invisible
+from entezam.core.persian.text import strip_invisible
+
+from .errors import NAME_LABEL, NAME_MESSAGES
 
 ZWNJ = "\u200c"
 # Typewriter and typographic apostrophes, and the hyphen and its Unicode twin.
@@ -29,21 +30,6 @@ _JOINERS = frozenset(" " + ZWNJ + APOSTROPHES + HYPHENS)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # Arabic harakat, superscript alef and the tatweel occur in carefully written Persian names.
 _ARABIC_MARKS = frozenset([chr(code) for code in range(0x064B, 0x0660)] + ["\u0670", "\u0640"])
-
-NAME_REASON_MESSAGES: dict[str, tuple[str, str]] = {
-    "empty": ("نام وارد نشده است.", "No name given."),
-    "name_invalid_chars": (
-        "نام فقط می‌تواند شامل حروف فارسی یا لاتین، فاصله، نیم‌فاصله، خط تیره و آپاستروف "
-        "باشد و باید با حرف شروع و تمام شود.",
-        "A name may contain only Persian or Latin letters, spaces, ZWNJ, hyphens and "
-        "apostrophes, and must begin and end with a letter.",
-    ),
-}
-
-
-def name_reason_message(code: str) -> tuple[str, str]:
-    """(Persian, English) explanation of a reason code from `check_person_name`."""
-    return NAME_REASON_MESSAGES[code]
 
 
 def _is_name_letter(char: str) -> bool:
@@ -75,4 +61,4 @@ def validate_person_name(value: Any) -> None:
     """Django validator: a first, last or father's name (see the module docstring)."""
     result = check_person_name(value)
     if not result.ok:
-        raise ValidationError(bilingual(*name_reason_message(result.reason)), code=result.code)
+        raise validation_error(result.reason, NAME_MESSAGES, label=NAME_LABEL)

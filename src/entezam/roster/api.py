@@ -33,7 +33,8 @@ class RosterImportCreateSerializer(serializers.Serializer):
     def validate_file(self, upload):
         problem = upload_problem(upload)
         if problem:
-            raise serializers.ValidationError(str(problem), code="invalid_file")
+            # A Django ValidationError: the serializer reports it on this field.
+            raise problem
         return upload
 
 

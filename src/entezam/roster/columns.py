@@ -1,14 +1,19 @@
-"""The columns of a roster: fields, header aliases (Persian and English), choice values."""
+"""The columns of a roster: fields, labels, header aliases (Persian and English), choice values.
+
+The aliases and choice words are data: what people write in their spreadsheets, in either
+language. The labels that messages name the columns by come from the catalogue.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from entezam.core.persian import (
-    normalize,
-)
+from entezam.core.errors import shown
+from entezam.core.persian import normalize
+from entezam.core.persian.text import active_language
 from entezam.personnel.choices import Education, Gender, MilitaryService, Position
+from entezam.personnel.models import Employment, Person
 
 # --- columns
 
@@ -33,19 +38,13 @@ REQUIRED_COLUMNS = (
     "education",
     "position",
 )
-# The Persian header each field is written under in a template and in messages.
+# What messages call each column: the name of the field it fills.
 COLUMN_LABELS = {
-    "national_code": ("کد ملی", "national code"),
-    "first_name": ("نام", "first name"),
-    "last_name": ("نام خانوادگی", "last name"),
-    "father_name": ("نام پدر", "father's name"),
-    "birth_date": ("تاریخ تولد", "birth date"),
-    "gender": ("جنسیت", "gender"),
-    "mobile": ("تلفن همراه", "mobile"),
-    "education": ("مدرک تحصیلی", "education"),
-    "military_service": ("وضعیت نظام وظیفه", "military service"),
-    "position": ("سمت", "position"),
+    name: (Employment if name == "position" else Person)._meta.get_field(name).verbose_name
+    for name in FIELDS
 }
+# The first alias of each column is the Persian header a template is written with: the
+# Persian of its label.
 HEADER_ALIASES = {
     "national_code": [
         "کد ملی",
@@ -89,7 +88,7 @@ HEADER_ALIASES = {
         "cell phone",
         "cellphone",
     ],
-    "education": ["مدرک تحصیلی", "تحصیلات", "مدرک", "میزان تحصیلات", "education", "degree"],
+    "education": ["تحصیلات", "مدرک تحصیلی", "مدرک", "میزان تحصیلات", "education", "degree"],
     "military_service": [
         "وضعیت نظام وظیفه",
         "نظام وظیفه",
@@ -160,4 +159,42 @@ CHOICE_KEYS = {
 CHOICE_EXAMPLES = {
     column: [aliases[0] for aliases in mapping.values()]
     for column, mapping in CHOICE_ALIASES.items()
+}
+
+
+class AcceptedValues:
+    """The values a choice column accepts, as a message lists them: the Persian words in
+    Persian, the codes in English."""
+
+    __slots__ = ("column",)
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AcceptedValues) and other.column == self.column
+
+    def __hash__(self) -> int:
+        return hash(self.column)
+
+    def __str__(self) -> str:
+        if active_language() == "fa":
+            return shown(CHOICE_EXAMPLES[self.column])
+        return shown([str(value) for value in CHOICE_ALIASES[self.column]])
+
+
+ACCEPTED_VALUES = {column: AcceptedValues(column) for column in CHOICE_ALIASES}
+
+# The example row of the template, under the Persian headers.
+TEMPLATE_EXAMPLE = {
+    "national_code": "0013542419",
+    "first_name": "علی",
+    "last_name": "رضایی",
+    "father_name": "حسن",
+    "birth_date": "1370/05/12",
+    "gender": "مرد",
+    "mobile": "09121234567",
+    "education": "دیپلم",
+    "military_service": "پایان خدمت",
+    "position": "نگهبان",
 }

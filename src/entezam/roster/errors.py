@@ -4,99 +4,57 @@ from __future__ import annotations
 
 from typing import Any
 
-from entezam.core.errors import RowError
-from entezam.core.persian.text import to_persian_digits
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.errors import MESSAGES as CORE_MESSAGES
+from entezam.core.errors import RowError, row_error
+from entezam.personnel.errors import MESSAGES as PERSONNEL_MESSAGES
+from entezam.vetting.errors import MESSAGES as VETTING_MESSAGES
 
 from .columns import COLUMN_LABELS
 
-# --- messages
-
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "file_too_large": (
-        "حجم پرونده بیش از {limit_fa} مگابایت است.",
-        "The file is larger than {limit} MB.",
+MESSAGES = {
+    # The file as a whole.
+    "file_too_large": CORE_MESSAGES["file_too_large"],
+    "unsupported_format": _(
+        "This file format is not supported; upload a CSV or an XLSX (Excel 2007 or later) file."
     ),
-    "unsupported_format": (
-        "قالب پرونده پشتیبانی نمی‌شود؛ پرونده CSV یا XLSX (اکسل ۲۰۰۷ به بعد) بارگذاری کنید.",
-        "This file format is not supported; upload a CSV or an XLSX (Excel 2007 or later) file.",
+    "utf16": _("The file is encoded as UTF-16; save it from Excel as 'CSV UTF-8'."),
+    "not_text": _("The file is not text and cannot be read as CSV."),
+    "xlsx_damaged": _(
+        "The Excel file is truncated or damaged and cannot be opened; save it again from Excel."
     ),
-    "utf16": (
-        "پرونده با کدگذاری UTF-16 ذخیره شده است؛ آن را در اکسل با گزینه «CSV UTF-8» ذخیره کنید.",
-        "The file is encoded as UTF-16; save it from Excel as 'CSV UTF-8'.",
+    "xlsx_too_large": _(
+        "The Excel file is too large once uncompressed, or is compressed suspiciously well."
     ),
-    "not_text": (
-        "پرونده متنی نیست و نمی‌توان آن را به‌عنوان CSV خواند.",
-        "The file is not text and cannot be read as CSV.",
+    "xlsx_protected": _(
+        "The Excel file is password-protected; remove the password and upload it again."
     ),
-    "xlsx_damaged": (
-        "پرونده اکسل ناقص یا خراب است و باز نمی‌شود؛ آن را دوباره از اکسل ذخیره کنید.",
-        "The Excel file is truncated or damaged and cannot be opened; save it again from Excel.",
-    ),
-    "xlsx_too_large": (
-        "پرونده اکسل پس از بازشدن بیش از حد بزرگ است یا به‌طور غیرعادی فشرده شده است.",
-        "The Excel file is too large once uncompressed, or is compressed suspiciously well.",
-    ),
-    "xlsx_protected": (
-        "پرونده اکسل رمز دارد؛ رمز آن را بردارید و دوباره بارگذاری کنید.",
-        "The Excel file is password-protected; remove the password and upload it again.",
-    ),
-    "empty_file": (
-        "پرونده هیچ سطری ندارد.",
-        "The file has no rows.",
-    ),
-    "missing_column": (
-        "ستون «{label_fa}» در سطر عنوان پرونده پیدا نشد.",
-        "The column '{label_en}' is missing from the header row.",
-    ),
-    "duplicate_column": (
-        "ستون «{label_fa}» بیش از یک بار در سطر عنوان آمده است.",
-        "The column '{label_en}' appears more than once in the header row.",
-    ),
-    "duplicate_in_file": (
-        "این کد ملی در سطرهای {rows_fa} هم آمده است.",
-        "This national code also appears in rows {rows}.",
-    ),
-    "employed_elsewhere": (
-        "این فرد اکنون در موسسه دیگری شاغل است؛ جابه‌جایی بین موسسات با بارگذاری فهرست ممکن نیست.",
-        "This person is actively employed by another institution; an import moves nobody.",
-    ),
-    "empty": ("«{label_fa}» وارد نشده است.", "No {label_en} given."),
-    "unknown_value": (
-        "«{value}» برای «{label_fa}» معتبر نیست؛ مقادیر مجاز: {allowed_fa}.",
-        "'{value}' is not a valid {label_en}; allowed values: {allowed_en}.",
-    ),
-    "required_for_men": (
-        "وضعیت نظام وظیفه برای آقایان الزامی است.",
-        "Military service status is required for men.",
-    ),
-    "in_future": (
-        "تاریخ تولد نمی‌تواند پس از امروز باشد.",
-        "The birth date cannot be after today.",
-    ),
-    "too_long": (
-        "«{label_fa}» بیش از {limit_fa} نویسه است.",
-        "The {label_en} is longer than {limit} characters.",
-    ),
-    "no_active_standard": (
-        "برای این سمت ضوابط گزینش فعالی تعریف نشده است.",
-        "No active selection standard covers this position.",
-    ),
+    "empty_file": CORE_MESSAGES["empty_file"],
+    "missing_column": _("The column '%(label)s' is missing from the header row."),
+    "duplicate_column": _("The column '%(label)s' appears more than once in the header row."),
+    # One row; `label` names its column.
+    "empty": CORE_MESSAGES["empty"],
+    "too_long": CORE_MESSAGES["too_long"],
+    "in_future": CORE_MESSAGES["in_future"],
+    "unknown_value": _("'%(value)s' is not a valid %(label)s; allowed values: %(allowed)s."),
+    "required_for_men": PERSONNEL_MESSAGES["required_for_men"],
+    "duplicate_in_file": _("This national code also appears in rows %(rows)s."),
+    "no_active_standard": VETTING_MESSAGES["no_active_standard"],
+    "employed_elsewhere": PERSONNEL_MESSAGES["employed_elsewhere"],
 }
 
 
-def message(code: str, column: str | None = None, **params: Any) -> tuple[str, str]:
-    """(Persian, English) text of one of this module's reason codes."""
-    label_fa, label_en = COLUMN_LABELS.get(column or "", ("", ""))
-    values = {"label_fa": label_fa, "label_en": label_en, **params}
-    for name, value in list(values.items()):
-        values.setdefault(f"{name}_fa", to_persian_digits(value))
-    fa, en = _MESSAGES[code]
-    return fa.format(**values), en.format(**values)
+def roster_error(row: int, column: str | None, code: str, /, **params: Any) -> RowError:
+    """A problem of the file or of one of its rows; its message names the column."""
+    if column is not None:
+        params.setdefault("label", COLUMN_LABELS[column])
+    return row_error(row, column, code, MESSAGES, **params)
 
 
 class RosterFileError(Exception):
     """The file as a whole cannot be imported (format, encoding, size, header)."""
 
     def __init__(self, code: str, column: str | None = None, row: int = 1, **params: Any):
-        self.error = RowError(row, column, code, *message(code, column, **params))
+        self.error = roster_error(row, column, code, **params)
         super().__init__(self.error.message_en)

@@ -39,5 +39,5 @@ class RosterUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         problem = upload_problem(upload)
         if problem:
-            raise forms.ValidationError(problem, code="invalid_file")
+            raise problem
         return upload

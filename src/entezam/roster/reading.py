@@ -14,13 +14,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from entezam.core import xlsx
-from entezam.core.persian.text import bilingual, to_persian_digits
+from entezam.core.errors import validation_error
 
 from .columns import FIELDS, HEADER_KEYS, REQUIRED_COLUMNS, fold_key
-from .errors import RosterFileError
+from .errors import MESSAGES, RosterFileError
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_MEGABYTES = 50
+MAX_FILE_BYTES = MAX_FILE_MEGABYTES * 1024 * 1024
 # An XLSX is a zip: refuse archives that would inflate beyond this, or inflate suspiciously
 # well (a zip bomb), before any XML parser sees them.
 MAX_XLSX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
@@ -138,7 +141,7 @@ class RosterSource:
         path = Path(path)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise RosterFileError("file_too_large", row=0, limit=MAX_FILE_BYTES // (1024 * 1024))
+            raise RosterFileError("file_too_large", row=0, limit=MAX_FILE_MEGABYTES)
         if size == 0:
             raise RosterFileError("empty_file", row=0)
         source = cls(path=path, name=name or path.name)
@@ -250,16 +253,10 @@ class RosterSource:
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
 
 
-def upload_problem(upload) -> str | None:
+def upload_problem(upload) -> ValidationError | None:
     """Why an uploaded file cannot be a roster (size, extension), or None."""
     if upload.size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        return bilingual(
-            f"حجم پرونده بیش از {to_persian_digits(limit)} مگابایت است.",
-            f"The file is larger than {limit} MB.",
-        )
+        return validation_error("file_too_large", MESSAGES, limit=MAX_FILE_MEGABYTES)
     if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-        return bilingual(
-            "فقط پرونده CSV یا XLSX پذیرفته می‌شود.", "Only CSV and XLSX files are accepted."
-        )
+        return validation_error("unsupported_format", MESSAGES)
     return None

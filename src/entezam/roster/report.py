@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from entezam.core.errors import RowError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from entezam.core.errors import RowError, in_both_languages
 
 from .choices import ImportOutcome
 
@@ -73,6 +76,14 @@ def neutralize(value: Any) -> Any:
 
 
 REPORT_COLUMNS = ("row", "column", "code", "message_fa", "message_en")
+# The counts, as the result page names them; the report's summary sheet gives both languages.
+COUNT_LABELS = {
+    "rows": _("Rows"),
+    "created": pgettext_lazy("import count", "Created"),
+    "updated": _("Updated"),
+    "unchanged": _("Unchanged"),
+    "rejected": _("Rejected"),
+}
 
 
 def write_xlsx_report(report: dict, stream) -> None:
@@ -92,15 +103,8 @@ def write_xlsx_report(report: dict, stream) -> None:
     bold = workbook.add_format({"bold": True})
     summary = workbook.add_worksheet("summary")
     summary.right_to_left()
-    labels = {
-        "rows": "سطرها / rows",
-        "created": "ایجادشده / created",
-        "updated": "به‌روزشده / updated",
-        "unchanged": "بدون تغییر / unchanged",
-        "rejected": "ردشده / rejected",
-    }
-    for index, (key, label) in enumerate(labels.items()):
-        summary.write_string(index, 0, label, bold)
+    for index, (key, label) in enumerate(COUNT_LABELS.items()):
+        summary.write_string(index, 0, " / ".join(in_both_languages(label)), bold)
         summary.write_number(index, 1, report[key])
     summary.set_column(0, 0, 24)
     errors = workbook.add_worksheet("errors")

@@ -10,22 +10,23 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
-from entezam.core.errors import RowError
+from entezam.core.errors import RowError, row_error
 from entezam.core.persian import (
     JalaliDateError,
     Validated,
     check_mobile,
     check_national_code,
-    reason_message,
+    reason_row_error,
 )
 from entezam.core.persian.jalali import parse_date_cell
 from entezam.core.persian.text import strip_invisible
 from entezam.personnel.choices import Gender
+from entezam.personnel.errors import NAME_MESSAGES
 from entezam.personnel.models import PERSON_FIELDS, Person
-from entezam.personnel.validators import check_person_name, name_reason_message
+from entezam.personnel.validators import check_person_name
 
-from .columns import CHOICE_ALIASES, CHOICE_EXAMPLES, CHOICE_KEYS, FIELDS, fold_key
-from .errors import message
+from .columns import ACCEPTED_VALUES, CHOICE_KEYS, COLUMN_LABELS, FIELDS, fold_key
+from .errors import roster_error
 from .reading import is_blank
 
 # --- validation
@@ -46,32 +47,22 @@ def parse_birth_date(cell: Any) -> datetime.date:
         return parse_date_cell(cell)
     except JalaliDateError as exc:
         if exc.code == "empty":
-            raise JalaliDateError("empty", *message("empty", "birth_date")) from None
+            raise JalaliDateError("empty", label=COLUMN_LABELS["birth_date"]) from None
         raise
 
 
-def _choice(column: str, cell: Any) -> tuple[str | None, tuple[str, str, str] | None]:
+def _choice(column: str, cell: Any) -> str | None:
+    """The choice value of a cell: "" when it is blank, None when it names no choice."""
     text = _text(cell)
-    return _choice_of_text(column, text) if text else ("", None)
+    return _choice_of_text(column, text) if text else ""
 
 
 # Rosters repeat the same few values (and names, and birth dates) in thousands of rows;
-# bounded caches make the repeats cheap without letting memory grow with the file.
+# bounded caches make the repeats cheap without letting memory grow with the file. (The
+# messages of rejected cells are remembered by `in_both_languages`.)
 @lru_cache(maxsize=1024)
-def _choice_of_text(column: str, text: str) -> tuple[str | None, tuple[str, str, str] | None]:
-    value = CHOICE_KEYS[column].get(fold_key(text))
-    if value is not None:
-        return value, None
-    allowed = CHOICE_EXAMPLES[column]
-    allowed_en = [str(v) for v in CHOICE_ALIASES[column]]
-    fa, en = message(
-        "unknown_value",
-        column,
-        value=text[:60],
-        allowed_fa="، ".join(allowed),
-        allowed_en=", ".join(allowed_en),
-    )
-    return None, ("unknown_value", fa, en)
+def _choice_of_text(column: str, text: str) -> str | None:
+    return CHOICE_KEYS[column].get(fold_key(text))
 
 
 @lru_cache(maxsize=16384)
@@ -112,18 +103,14 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
     values: dict[str, Any] = {}
     errors: list[RowError] = []
 
-    def reject(column: str, code: str, fa: str, en: str) -> None:
-        errors.append(RowError(row, column, code, fa, en))
+    def reject(column: str, code: str, **params: Any) -> None:
+        errors.append(roster_error(row, column, code, **params))
 
     national_code = check_national_code(cells.get("national_code"))
     if national_code.ok:
         values["national_code"] = national_code.value
     else:
-        reject(
-            "national_code",
-            national_code.code,
-            *reason_message("national_code", national_code.reason),
-        )
+        errors.append(reason_row_error(row, "national_code", "national_code", national_code.code))
 
     max_length = Person._meta.get_field("first_name").max_length
     for column in ("first_name", "last_name", "father_name"):
@@ -133,35 +120,39 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
             continue
         name = _check_name(cell)
         if not name.ok:
-            if name.code == "empty":
-                reject(column, "empty", *message("empty", column))
-            else:
-                reject(column, name.code, *name_reason_message(name.reason))
+            errors.append(
+                row_error(row, column, name.code, NAME_MESSAGES, label=COLUMN_LABELS[column])
+            )
         elif len(name.value) > max_length:
-            reject(column, "too_long", *message("too_long", column, limit=max_length))
+            reject(column, "too_long", limit=max_length)
         else:
             values[column] = name.value
 
     try:
         birth_date = _birth_date(cells.get("birth_date"))
     except JalaliDateError as exc:
-        reject("birth_date", exc.code, exc.message_fa, exc.message_en)
+        errors.append(exc.row_error(row, "birth_date"))
     else:
         if birth_date > today:
-            reject("birth_date", "in_future", *message("in_future"))
+            reject("birth_date", "in_future")
         else:
             values["birth_date"] = birth_date
 
     for column in ("gender", "education", "position", "military_service"):
-        value, problem = _choice(column, cells.get(column))
-        if problem:
-            reject(column, *problem)
+        value = _choice(column, cells.get(column))
+        if value is None:
+            reject(
+                column,
+                "unknown_value",
+                value=_text(cells.get(column))[:60],
+                allowed=ACCEPTED_VALUES[column],
+            )
         elif value == "" and column != "military_service":
-            reject(column, "empty", *message("empty", column))
+            reject(column, "empty")
         else:
             values[column] = value
     if values.get("gender") == Gender.MALE and values.get("military_service") == "":
-        reject("military_service", "required_for_men", *message("required_for_men"))
+        reject("military_service", "required_for_men")
 
     mobile_cell = cells.get("mobile")
     if is_blank(mobile_cell):
@@ -171,7 +162,7 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
         if mobile.ok:
             values["mobile"] = mobile.value
         else:
-            reject("mobile", mobile.code, *reason_message("mobile", mobile.reason))
+            errors.append(reason_row_error(row, "mobile", "mobile", mobile.code))
     return ParsedRow(row, values, errors)
 
 
@@ -236,8 +227,8 @@ def _birth_date_or_bad(today: datetime.date, cell: Any) -> Any:
 
 
 def _choice_or_bad(column: str, cell: Any) -> Any:
-    value, problem = _choice(column, cell)
-    if problem or (value == "" and column != "military_service"):
+    value = _choice(column, cell)
+    if value is None or (value == "" and column != "military_service"):
         return _BAD
     return value
 
@@ -307,18 +298,11 @@ def row_validator(
         if code in duplicates:
             others = [r for r in duplicates[code] if r != row]
             parsed.errors.append(
-                RowError(
-                    row,
-                    "national_code",
-                    "duplicate_in_file",
-                    *message("duplicate_in_file", rows=", ".join(map(str, others))),
-                )
+                roster_error(row, "national_code", "duplicate_in_file", rows=others)
             )
         position = parsed.values.get("position")
         if position and not standards.get(position, False):
-            parsed.errors.append(
-                RowError(row, "position", "no_active_standard", *message("no_active_standard"))
-            )
+            parsed.errors.append(roster_error(row, "position", "no_active_standard"))
         if parsed.errors:
             return parsed
         values = parsed.values

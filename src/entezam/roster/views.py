@@ -18,9 +18,9 @@ from entezam.core.jobs import job_rerun, live_progress
 from entezam.core.models import Job
 
 from .choices import ImportOutcome, Mode
-from .columns import CHOICE_EXAMPLES, COLUMN_LABELS, FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS
+from .columns import CHOICE_EXAMPLES, FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS, TEMPLATE_EXAMPLE
 from .forms import RosterUploadForm
-from .reading import MAX_FILE_BYTES
+from .reading import MAX_FILE_MEGABYTES
 from .report import ERROR_PREVIEW, write_xlsx_report
 from .selectors import importable_institutions, job_report, roster_job_access, roster_jobs
 from .services import roster_import_start
@@ -41,8 +41,8 @@ def column_guide() -> list[dict]:
     return [
         {
             "name": name,
-            "label_fa": COLUMN_LABELS[name][0],
-            "aliases": [a for a in HEADER_ALIASES[name] if a != COLUMN_LABELS[name][0]][:3],
+            "header": HEADER_ALIASES[name][0],
+            "aliases": HEADER_ALIASES[name][1:4],
             "required": name in REQUIRED_COLUMNS,
             "values": CHOICE_EXAMPLES.get(name, []),
             "note": COLUMN_NOTES.get(name, ""),
@@ -62,7 +62,7 @@ class RosterUploadView(LoginRequiredMixin, View):
                 "form": form,
                 "columns": column_guide(),
                 "recent_jobs": roster_jobs(request.user).filter(created_by=request.user)[:10],
-                "max_megabytes": MAX_FILE_BYTES // (1024 * 1024),
+                "max_megabytes": MAX_FILE_MEGABYTES,
             },
             status=status,
         )
@@ -114,7 +114,7 @@ def progress_context(job: Job) -> dict:
         "errors_hidden": max(0, result.get("error_count", 0) - len(errors)),
         "error_preview": ERROR_PREVIEW,
         "outcome": result.get("outcome", ""),
-        "Outcome": ImportOutcome,
+        "ImportOutcome": ImportOutcome,
         "mode_label": dict(Mode.CHOICES).get(job.params.get("mode"), ""),
     }
 
@@ -188,21 +188,9 @@ class RosterTemplateView(LoginRequiredMixin, View):
         sheet.right_to_left()
         header = workbook.add_format({"bold": True, "bg_color": "#E7EEF7"})
         text = workbook.add_format({"num_format": "@"})
-        example = [
-            "0013542419",
-            "علی",
-            "رضایی",
-            "حسن",
-            "1370/05/12",
-            "مرد",
-            "09121234567",
-            "دیپلم",
-            "پایان خدمت",
-            "نگهبان",
-        ]
         for column, name in enumerate(FIELDS):
-            sheet.write_string(0, column, COLUMN_LABELS[name][0], header)
-            sheet.write_string(1, column, example[column], text)
+            sheet.write_string(0, column, HEADER_ALIASES[name][0], header)
+            sheet.write_string(1, column, TEMPLATE_EXAMPLE[name], text)
             sheet.set_column(column, column, 16, text)
         workbook.close()
         spool.seek(0)

@@ -6,7 +6,6 @@ from django.db import connection
 from django.utils import timezone
 
 from entezam.core.bulk import StagingTable, column_defaults, quote
-from entezam.core.errors import RowError
 from entezam.core.persian import (
     normalize,
 )
@@ -19,7 +18,7 @@ from entezam.vetting.services import (
 )
 
 from .choices import Mode
-from .errors import message
+from .errors import roster_error
 from .validation import NATIONAL_CODE, PERSON_SLICE, POSITION, ROW_NUMBER, ParsedRow, memo
 
 CHUNK_SIZE = 5000
@@ -54,9 +53,7 @@ class ChunkWriter:
     @staticmethod
     def _conflict(row: tuple) -> ParsedRow:
         number = row[ROW_NUMBER]
-        error = RowError(
-            number, "national_code", "employed_elsewhere", *message("employed_elsewhere")
-        )
+        error = roster_error(number, "national_code", "employed_elsewhere")
         return ParsedRow(number, {}, [error])
 
     def close(self) -> None:

@@ -11,7 +11,6 @@ from entezam.core.api.fields import IdentifierField, JalaliField
 from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.persian import JalaliDateError
 from entezam.core.persian.jalali import parse_date_cell
-from entezam.core.persian.text import bilingual
 from entezam.core.scoping import allowed_roles
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Education, Gender, MilitaryService, Position
@@ -207,9 +206,8 @@ class BirthDateField(serializers.Field):
         try:
             return parse_date_cell(data)
         except JalaliDateError as exc:
-            raise serializers.ValidationError(
-                bilingual(exc.message_fa, exc.message_en), code=exc.code
-            ) from None
+            # A Django ValidationError: the serializer reports it on this field.
+            raise exc.validation_error() from None
 
     def to_representation(self, value):
         return value.isoformat()

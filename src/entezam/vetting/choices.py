@@ -38,7 +38,7 @@ OPEN_APPLICATION_STATUSES = (
 PIPELINE = (*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 
 
-class Outcome(models.TextChoices):
+class RuleOutcome(models.TextChoices):
     PASS = "pass", _("Pass")
     FAIL = "fail", _("Fail")
     REVIEW = "review", _("Needs review")
@@ -88,7 +88,11 @@ STATUS_CHART_COLORS = {
     ApplicationStatus.APPROVED: "#198754",
     ApplicationStatus.REJECTED: "#dc3545",
 }
-OUTCOME_COLORS = {Outcome.PASS: "success", Outcome.FAIL: "danger", Outcome.REVIEW: "warning"}
+RULE_OUTCOME_COLORS = {
+    RuleOutcome.PASS: "success",
+    RuleOutcome.FAIL: "danger",
+    RuleOutcome.REVIEW: "warning",
+}
 STANDARD_STATUS_COLORS = {
     StandardStatus.DRAFT: "secondary",
     StandardStatus.ACTIVE: "success",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.errors import validation_error
 from entezam.core.filters import IdField
 from entezam.core.persian.forms import JalaliDateField, MobileField, NationalCodeField
 from entezam.institutions.models import Institution
@@ -8,7 +9,10 @@ from entezam.personnel.choices import Education, Gender, MilitaryService, Positi
 from entezam.personnel.validators import validate_person_name
 
 from .choices import CheckResult, RuleKind
+from .errors import MESSAGES
 from .rules import RULE_PARAMS
+
+RESULTS_FILE_MAX_MB = 20
 
 
 class StandardForm(forms.Form):
@@ -139,8 +143,8 @@ class ResultsFileForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        if upload.size > RESULTS_FILE_MAX_MB * 1024 * 1024:
+            raise validation_error("file_too_large", MESSAGES, limit=RESULTS_FILE_MAX_MB)
         return upload
 
 

@@ -14,13 +14,13 @@ from entezam.personnel.models import PEOPLE_VIEWERS, Person
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
-    OUTCOME_COLORS,
+    RULE_OUTCOME_COLORS,
     STANDARD_STATUS_COLORS,
     STATUS_COLORS,
     ApplicationStatus,
     CheckResult,
-    Outcome,
     RuleKind,
+    RuleOutcome,
     StandardStatus,
 )
 
@@ -245,7 +245,7 @@ class RuleResult(models.Model):
     )
     rule = models.ForeignKey(StandardRule, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("rule"), max_length=30, choices=RuleKind.choices)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=RuleOutcome.choices)
     # A message code and its values: the text is rendered in the reader's language.
     detail = models.CharField(_("detail"), max_length=60, blank=True)
     detail_params = models.JSONField(default=dict, blank=True)
@@ -262,7 +262,7 @@ class RuleResult(models.Model):
 
     @property
     def outcome_color(self) -> str:
-        return OUTCOME_COLORS.get(self.outcome, "secondary")
+        return RULE_OUTCOME_COLORS.get(self.outcome, "secondary")
 
     def detail_display(self) -> str:
         from .rules import describe

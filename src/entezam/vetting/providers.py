@@ -20,11 +20,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from entezam.core.persian import JalaliDateError, check_national_code, normalize, parse_jalali
+from entezam.core.errors import RowError, row_error
+from entezam.core.persian import (
+    JalaliDateError,
+    check_national_code,
+    normalize,
+    parse_jalali,
+    reason_row_error,
+)
 from entezam.core.persian.text import strip_invisible, to_ascii_digits
-from entezam.core.persian.validators import reason_message
 
 from .choices import CheckResult
+from .errors import LABELS, MESSAGES
 
 
 @dataclass(frozen=True)
@@ -47,26 +54,6 @@ class CheckOutcome:
     checked_on: datetime.date
     detail: str = ""
     row: int | None = None
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A row a provider could not read: where, and why (in both languages)."""
-
-    row: int
-    column: str
-    code: str
-    message_fa: str
-    message_en: str
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "code": self.code,
-            "message_fa": self.message_fa,
-            "message_en": self.message_en,
-        }
 
 
 class BackgroundCheckProvider(ABC):
@@ -146,6 +133,7 @@ _RESULT_LOOKUP = {
 FILE_COLUMNS = ("national_code", "result", "reference", "checked_on", "detail")
 REQUIRED_COLUMNS = ("national_code", "result", "reference", "checked_on")
 MAX_DETAIL = 300
+MAX_REFERENCE = 60
 
 
 def parse_result(text: str) -> str | None:
@@ -153,11 +141,14 @@ def parse_result(text: str) -> str | None:
 
 
 def parse_check_date(text: str) -> datetime.date:
-    """ISO (2025-03-21) or Jalali (1404/01/01) in any digits; raises JalaliDateError/ValueError."""
+    """ISO (2025-03-21) or Jalali (1404/01/01) in any digits; raises JalaliDateError."""
     raw = to_ascii_digits(strip_invisible(text or ""))
     head = raw.replace("/", "-").split("-", 1)[0]
     if head.isdigit() and int(head) >= 1700:
-        return datetime.date.fromisoformat(raw.replace("/", "-"))
+        try:
+            return datetime.date.fromisoformat(raw.replace("/", "-"))
+        except ValueError:
+            raise JalaliDateError("invalid_date", value=raw) from None
     return parse_jalali(raw)
 
 
@@ -191,18 +182,12 @@ class FileProvider(BackgroundCheckProvider):
         reader = csv.reader(io.StringIO(self._text))
         header = next(reader, None)
         if header is None:
-            yield RowError(1, "", "empty_file", "فایل خالی است.", "The file is empty.")
+            yield row_error(1, "", "empty_file", MESSAGES)
             return
         columns = [normalize(strip_invisible(name)).replace(" ", "_") for name in header]
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         if missing:
-            yield RowError(
-                1,
-                ", ".join(missing),
-                "missing_columns",
-                f"ستون‌های لازم در سطر عنوان نیست: {'، '.join(missing)}",
-                f"The header lacks required columns: {', '.join(missing)}",
-            )
+            yield row_error(1, ", ".join(missing), "missing_columns", MESSAGES, columns=missing)
             return
         index = {name: columns.index(name) for name in FILE_COLUMNS if name in columns}
         for number, cells in enumerate(reader, start=2):
@@ -221,55 +206,32 @@ class FileProvider(BackgroundCheckProvider):
 
         code_check = check_national_code(cell("national_code"))
         if not code_check.ok:
-            fa, en = reason_message("national_code", code_check.reason)
-            return RowError(number, "national_code", code_check.code, fa, en)
+            return reason_row_error(number, "national_code", "national_code", code_check.reason)
         raw_result = cell("result")
         result = parse_result(raw_result)
         if result is None:
-            return RowError(
-                number,
-                "result",
-                "invalid_result",
-                f"نتیجه «{raw_result}» شناخته نشد؛ یکی از پاک، دارای سابقه، در انتظار.",
-                f"Result '{raw_result}' is not recognised; use clear, disqualifying or pending.",
-            )
+            return row_error(number, "result", "invalid_result", MESSAGES, value=raw_result)
         reference = to_ascii_digits(cell("reference"))
         if not reference:
-            return RowError(
-                number,
-                "reference",
-                "reference_required",
-                "شماره مرجع استعلام وارد نشده است.",
-                "The check reference is missing.",
+            return row_error(
+                number, "reference", "reference_required", MESSAGES, label=LABELS["reference"]
             )
-        if len(reference) > 60:
-            return RowError(
+        if len(reference) > MAX_REFERENCE:
+            return row_error(
                 number,
                 "reference",
                 "reference_too_long",
-                "شماره مرجع بیش از ۶۰ نویسه است.",
-                "The reference is longer than 60 characters.",
+                MESSAGES,
+                label=LABELS["reference"],
+                limit=MAX_REFERENCE,
             )
         try:
             checked_on = parse_check_date(cell("checked_on"))
         except JalaliDateError as exc:
-            return RowError(number, "checked_on", exc.code, exc.message_fa, exc.message_en)
-        except ValueError:
-            raw = cell("checked_on")
-            return RowError(
-                number,
-                "checked_on",
-                "invalid_date",
-                f"«{raw}» تاریخ معتبر نیست؛ قالب درست: ۱۴۰۴/۰۱/۱۵ یا 2025-04-04",
-                f"'{raw}' is not a valid date; use 1404/01/15 or 2025-04-04.",
-            )
+            return exc.row_error(number, "checked_on")
         if checked_on > self._today:
-            return RowError(
-                number,
-                "checked_on",
-                "future_date",
-                "تاریخ استعلام در آینده است.",
-                "The check date is in the future.",
+            return row_error(
+                number, "checked_on", "future_date", MESSAGES, label=LABELS["checked_on"]
             )
         return CheckOutcome(
             national_code=code_check.value,

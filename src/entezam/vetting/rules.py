@@ -13,13 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from entezam.core.persian import format_jalali, to_persian_digits
-from entezam.core.persian.text import active_language, bilingual
+from entezam.core.errors import NumericText, field_error, shown
+from entezam.core.persian import format_jalali
+from entezam.core.persian.text import active_language
 from entezam.personnel.choices import (
     EDUCATION_RANK,
     RESOLVED_MILITARY_SERVICE,
@@ -30,7 +29,8 @@ from entezam.personnel.choices import (
 )
 from entezam.personnel.models import Employment, Person
 
-from .choices import CheckResult, Outcome, RuleKind
+from .choices import CheckResult, RuleKind, RuleOutcome
+from .errors import MESSAGES, RULE_DETAILS
 
 # kind -> {param: (label, default)}; a kind without parameters has an empty dict.
 RULE_PARAMS: dict[str, dict[str, tuple]] = {
@@ -55,44 +55,24 @@ def _positive_int(kind: str, name: str, value, low: int, high: int) -> int:
     except (TypeError, ValueError):
         number = None
     if number is None or not low <= number <= high:
-        raise ValidationError(
-            {
-                f"{kind}_{name}": ValidationError(
-                    bilingual(
-                        f"مقدار باید عددی بین {to_persian_digits(low)} و "
-                        f"{to_persian_digits(high)} باشد.",
-                        f"Enter a whole number between {low} and {high}.",
-                    ),
-                    code="invalid_param",
-                )
-            }
-        )
+        raise field_error(f"{kind}_{name}", "invalid_param", MESSAGES, low=low, high=high)
     return number
 
 
 def clean_params(kind: str, params: dict | None) -> dict:
     """Fill defaults and validate one rule's parameters; errors name `<kind>_<param>`."""
     if kind not in RULE_PARAMS:
-        raise ValidationError({"rules": _("Unknown rule kind: %(kind)s") % {"kind": kind}})
+        raise field_error("rules", "unknown_rule_kind", MESSAGES, kind=kind)
     params = dict(params or {})
     cleaned = {name: params.get(name, default) for name, (_l, default) in RULE_PARAMS[kind].items()}
     if kind == RuleKind.AGE_RANGE:
         cleaned["min"] = _positive_int(kind, "min", cleaned["min"], 15, 80)
         cleaned["max"] = _positive_int(kind, "max", cleaned["max"], 15, 80)
         if cleaned["min"] > cleaned["max"]:
-            raise ValidationError(
-                {
-                    "age_range_max": bilingual(
-                        "بیشینه سن نمی‌تواند کمتر از کمینه سن باشد.",
-                        "The maximum age cannot be below the minimum age.",
-                    )
-                }
-            )
+            raise field_error("age_range_max", "max_below_min", MESSAGES)
     elif kind == RuleKind.MIN_EDUCATION:
         if cleaned["level"] not in EDUCATION_RANK:
-            raise ValidationError(
-                {"min_education_level": bilingual("مدرک تحصیلی نامعتبر است.", "Unknown education.")}
-            )
+            raise field_error("min_education_level", "unknown_education", MESSAGES)
     elif kind == RuleKind.BACKGROUND_CHECK:
         cleaned["valid_days"] = _positive_int(kind, "valid_days", cleaned["valid_days"], 1, 3650)
     elif kind == RuleKind.NOT_REVOKED_RECENTLY:
@@ -106,10 +86,10 @@ def params_display(kind: str, params: dict) -> list[tuple[str, str]]:
     for name, (label, default) in RULE_PARAMS.get(kind, {}).items():
         value = params.get(name, default)
         if kind == RuleKind.MIN_EDUCATION:
-            shown = str(Education(value).label) if value in Education.values else str(value)
+            shown_value = str(Education(value).label) if value in Education.values else str(value)
         else:
-            shown = _digits(value)
-        rows.append((str(label), shown))
+            shown_value = shown(value)
+        rows.append((str(label), shown_value))
     return rows
 
 
@@ -172,7 +152,7 @@ def load_facts(person_ids: Iterable[int], kinds: set[str], today: datetime.date)
             facts.medical.setdefault(row["person_id"], row)
     if RuleKind.NOT_EMPLOYED_ELSEWHERE in kinds:
         for row in Employment.objects.filter(person_id__in=ids, end_date__isnull=True).values(
-            "person_id", "institution_id", "institution__name"
+            "person_id", "institution_id"
         ):
             facts.employments.setdefault(row["person_id"], []).append(row)
     if RuleKind.NOT_REVOKED_RECENTLY in kinds:
@@ -197,106 +177,66 @@ def evaluate_rule(kind: str, params: dict, app: Mapping[str, Any], facts: Facts)
         age = age_on(person["birth_date"], today)
         values = {"age": age, "min": params["min"], "max": params["max"]}
         if age < params["min"]:
-            return Outcome.FAIL, "age_low", values
+            return RuleOutcome.FAIL, "age_low", values
         if age > params["max"]:
-            return Outcome.FAIL, "age_high", values
-        return Outcome.PASS, "age_ok", values
+            return RuleOutcome.FAIL, "age_high", values
+        return RuleOutcome.PASS, "age_ok", values
     if kind == RuleKind.MIN_EDUCATION:
         values = {"education": person["education"], "required": params["level"]}
         if EDUCATION_RANK.get(person["education"], -1) < EDUCATION_RANK[params["level"]]:
-            return Outcome.FAIL, "education_low", values
-        return Outcome.PASS, "education_ok", values
+            return RuleOutcome.FAIL, "education_low", values
+        return RuleOutcome.PASS, "education_ok", values
     if kind == RuleKind.MILITARY_SERVICE:
         if person["gender"] != Gender.MALE:
-            return Outcome.PASS, "military_not_applicable", {}
+            return RuleOutcome.PASS, "military_not_applicable", {}
         status = person["military_service"]
         if not status:
-            return Outcome.REVIEW, "military_unknown", {}
+            return RuleOutcome.REVIEW, "military_unknown", {}
         if status in RESOLVED_MILITARY_SERVICE:
-            return Outcome.PASS, "military_resolved", {"status": status}
-        return Outcome.FAIL, "military_unresolved", {"status": status}
+            return RuleOutcome.PASS, "military_resolved", {"status": status}
+        return RuleOutcome.FAIL, "military_unresolved", {"status": status}
     if kind == RuleKind.BACKGROUND_CHECK:
         check = facts.background.get(app["person_id"])
         if check is None:
-            return Outcome.REVIEW, "background_none", {}
+            return RuleOutcome.REVIEW, "background_none", {}
         values = {"date": check["checked_on"].isoformat(), "reference": check["reference"]}
         if check["result"] == CheckResult.DISQUALIFYING:
-            return Outcome.FAIL, "background_disqualifying", values
+            return RuleOutcome.FAIL, "background_disqualifying", values
         if check["result"] == CheckResult.PENDING:
-            return Outcome.REVIEW, "background_pending", values
+            return RuleOutcome.REVIEW, "background_pending", values
         if (today - check["checked_on"]).days > params["valid_days"]:
-            return Outcome.REVIEW, "background_stale", {**values, "days": params["valid_days"]}
-        return Outcome.PASS, "background_clear", values
+            return RuleOutcome.REVIEW, "background_stale", {**values, "days": params["valid_days"]}
+        return RuleOutcome.PASS, "background_clear", values
     if kind == RuleKind.MEDICAL_FITNESS:
         certificate = facts.medical.get(app["person_id"])
         if certificate is None:
-            return Outcome.REVIEW, "medical_none", {}
+            return RuleOutcome.REVIEW, "medical_none", {}
         if not certificate["fit"]:
-            return Outcome.FAIL, "medical_unfit", {"date": certificate["issued_on"].isoformat()}
+            return RuleOutcome.FAIL, "medical_unfit", {"date": certificate["issued_on"].isoformat()}
         values = {"date": certificate["valid_until"].isoformat()}
         if certificate["valid_until"] < today:
-            return Outcome.FAIL, "medical_expired", values
-        return Outcome.PASS, "medical_valid", values
+            return RuleOutcome.FAIL, "medical_expired", values
+        return RuleOutcome.PASS, "medical_valid", values
     if kind == RuleKind.NOT_EMPLOYED_ELSEWHERE:
         jobs = facts.employments.get(app["person_id"], [])
         elsewhere = [j for j in jobs if j["institution_id"] != app["institution_id"]]
         if elsewhere:
-            return (
-                Outcome.FAIL,
-                "employed_elsewhere",
-                {"institution": elsewhere[0]["institution__name"]},
-            )
+            return RuleOutcome.FAIL, "employed_elsewhere", {}
         if jobs:
-            return Outcome.PASS, "employed_here", {}
-        return Outcome.PASS, "not_employed", {}
+            return RuleOutcome.PASS, "employed_here", {}
+        return RuleOutcome.PASS, "not_employed", {}
     if kind == RuleKind.NOT_REVOKED_RECENTLY:
         years = params["years"]
         last = facts.revoked.get(app["person_id"])
         if last is not None and last > years_before(today, years):
-            return Outcome.FAIL, "revoked_recently", {"date": last.isoformat(), "years": years}
-        return Outcome.PASS, "not_revoked", {"years": years}
+            return RuleOutcome.FAIL, "revoked_recently", {"date": last.isoformat(), "years": years}
+        return RuleOutcome.PASS, "not_revoked", {"years": years}
     raise ValueError(f"unknown rule kind {kind!r}")
-
-
-MESSAGES = {
-    "age_ok": gettext_lazy("Age %(age)s, within %(min)s–%(max)s."),
-    "age_low": gettext_lazy("Age %(age)s, below the minimum of %(min)s."),
-    "age_high": gettext_lazy("Age %(age)s, above the maximum of %(max)s."),
-    "education_ok": gettext_lazy("Education: %(education)s (at least %(required)s)."),
-    "education_low": gettext_lazy("Education: %(education)s; at least %(required)s is required."),
-    "military_not_applicable": gettext_lazy("Does not apply to women."),
-    "military_resolved": gettext_lazy("Military service: %(status)s."),
-    "military_unresolved": gettext_lazy("Military service not resolved: %(status)s."),
-    "military_unknown": gettext_lazy("Military service status is not recorded."),
-    "background_none": gettext_lazy("No background-check result yet."),
-    "background_pending": gettext_lazy("Background check pending (reference %(reference)s)."),
-    "background_clear": gettext_lazy("No record (checked on %(date)s)."),
-    "background_stale": gettext_lazy(
-        "The last clear result (%(date)s) is older than %(days)s days; request a new check."
-    ),
-    "background_disqualifying": gettext_lazy("Disqualifying record (checked on %(date)s)."),
-    "medical_none": gettext_lazy("No medical certificate recorded."),
-    "medical_unfit": gettext_lazy("Certified unfit for duty on %(date)s."),
-    "medical_expired": gettext_lazy("The medical certificate expired on %(date)s."),
-    "medical_valid": gettext_lazy("Fit for duty, valid until %(date)s."),
-    "employed_elsewhere": gettext_lazy("Actively employed at %(institution)s."),
-    "employed_here": gettext_lazy("Already on this institution's staff."),
-    "not_employed": gettext_lazy("No active employment."),
-    "revoked_recently": gettext_lazy(
-        "Permit revoked on %(date)s, within the last %(years)s years."
-    ),
-    "not_revoked": gettext_lazy("No permit revoked in the last %(years)s years."),
-}
-
-
-def _digits(value) -> str:
-    text = str(value)
-    return to_persian_digits(text) if active_language() == "fa" else text
 
 
 def describe(code: str, params: dict | None) -> str:
     """The detail of a rule result in the active language."""
-    message = MESSAGES.get(code)
+    message = RULE_DETAILS.get(code)
     if message is None:
         return code
     values = {}
@@ -312,9 +252,9 @@ def describe(code: str, params: dict | None) -> str:
                 str(MilitaryService(value).label) if value in MilitaryService.values else value
             )
         elif name == "reference":
-            values[name] = _digits(value or "—")
+            values[name] = shown(NumericText(value or "—"))
         else:
-            values[name] = _digits(value)
+            values[name] = shown(value)
     try:
         return str(message) % values
     except (KeyError, TypeError, ValueError):

@@ -7,14 +7,13 @@ from django.utils import translation
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from entezam.core.errors import IDENTIFIER_LABELS, IDENTIFIER_MESSAGES, in_both_languages
 from entezam.core.persian import (
-    REASON_MESSAGES,
     Validated,
     check_mobile,
     check_national_code,
     check_postal_code,
     check_sheba,
-    reason_message,
     to_persian_digits,
     validate_mobile,
     validate_national_code,
@@ -240,8 +239,10 @@ CODES = {
     ("kind", "code"), [(kind, code) for kind, codes in CODES.items() for code in codes]
 )
 def test_every_reason_has_persian_and_english_messages(kind, code):
-    message_fa, message_en = reason_message(kind, code)
-    assert (kind, code) in REASON_MESSAGES
+    assert code in IDENTIFIER_MESSAGES[kind]
+    message_fa, message_en = in_both_languages(
+        IDENTIFIER_MESSAGES[kind][code], label=IDENTIFIER_LABELS[kind]
+    )
     assert any("\u0600" <= char <= "\u06ff" for char in message_fa)
     assert message_en.isascii()
 

@@ -39,7 +39,7 @@ def test_jalali_date_field_explains_bad_day_in_active_language():
 def test_jalali_date_field_rejects_impossible_iso_date():
     form = PersonForm(data={"birth_date": "2025-02-30", "national_code": "0013542419"})
     with translation.override("en"):
-        assert form.errors["birth_date"] == ["'2025-02-30' is not a valid date."]
+        assert form.errors["birth_date"] == ["'2025-02-30' is not a valid Gregorian date."]
 
 
 def test_jalali_date_field_required():

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from entezam.core.persian import format_jalali
-from entezam.core.persian.validators import CHECKS, reason_text
+from entezam.core.persian.validators import CHECKS, reason_error
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "1404/06/31"})
@@ -30,7 +30,6 @@ class IdentifierField(serializers.CharField):
             return text
         result = CHECKS[self.kind](text)
         if not result.ok:
-            raise serializers.ValidationError(
-                reason_text(self.kind, result.reason), code=result.code
-            )
+            # A Django ValidationError: the serializer reports it on this field.
+            raise reason_error(self.kind, result.reason)
         return result.value

@@ -11,13 +11,13 @@ from entezam.core.persian.jalali import (
 )
 from entezam.core.persian.text import normalize, to_ascii_digits, to_persian_digits
 from entezam.core.persian.validators import (
-    REASON_MESSAGES,
     Validated,
     check_mobile,
     check_national_code,
     check_postal_code,
     check_sheba,
-    reason_message,
+    reason_error,
+    reason_row_error,
     validate_mobile,
     validate_national_code,
     validate_postal_code,
@@ -25,7 +25,6 @@ from entezam.core.persian.validators import (
 )
 
 __all__ = [
-    "REASON_MESSAGES",
     "JalaliDateError",
     "Validated",
     "add_months",
@@ -39,7 +38,8 @@ __all__ = [
     "jalali_today",
     "normalize",
     "parse_jalali",
-    "reason_message",
+    "reason_error",
+    "reason_row_error",
     "to_ascii_digits",
     "to_persian_digits",
     "validate_mobile",

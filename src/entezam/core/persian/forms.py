@@ -5,16 +5,11 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+from entezam.core.errors import MESSAGES, validation_error
 from entezam.core.persian.jalali import JalaliDateError, format_jalali, parse_jalali
-from entezam.core.persian.text import (
-    active_language,
-    bilingual,
-    strip_invisible,
-    to_ascii_digits,
-)
-from entezam.core.persian.validators import CHECKS, reason_text
+from entezam.core.persian.text import active_language, strip_invisible, to_ascii_digits
+from entezam.core.persian.validators import CHECKS, reason_error
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _FIRST_GREGORIAN_YEAR = 1700
@@ -31,11 +26,6 @@ class JalaliDateField(forms.Field):
             "placeholder": "۱۴۰۴/۰۱/۰۱",
         }
     )
-    default_error_messages = {
-        "invalid_date": bilingual(
-            "«%(value)s» تاریخ معتبری نیست.", "'%(value)s' is not a valid date."
-        ),
-    }
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:
@@ -50,15 +40,11 @@ class JalaliDateField(forms.Field):
             try:
                 return datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
             except ValueError:
-                raise ValidationError(
-                    self.error_messages["invalid_date"], code="invalid_date", params={"value": text}
-                ) from None
+                raise validation_error("invalid_date", MESSAGES, value=text) from None
         try:
             return parse_jalali(text)
         except JalaliDateError as error:
-            raise ValidationError(
-                bilingual(error.message_fa, error.message_en), code=error.code
-            ) from None
+            raise error.validation_error() from None
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, datetime.date):
@@ -85,7 +71,7 @@ class _IdentifierField(forms.CharField):
             return self.empty_value
         result = CHECKS[self.kind](text)
         if not result.ok:
-            raise ValidationError(reason_text(self.kind, result.reason), code=result.code)
+            raise reason_error(self.kind, result.reason)
         return result.value
 
 

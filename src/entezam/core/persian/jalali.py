@@ -3,15 +3,22 @@ arithmetic. Dates stay Gregorian `datetime.date` everywhere else."""
 
 import datetime
 import re
-from functools import lru_cache
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import jdatetime
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from entezam.core.persian.text import localize_digits, strip_invisible, to_ascii_digits
+from entezam.core import errors
+from entezam.core.persian.text import (
+    active_language,
+    localize_digits,
+    strip_invisible,
+    to_ascii_digits,
+)
 
 MONTHS_FA = (
     "فروردین",
@@ -41,7 +48,6 @@ MONTHS_EN = (
     "Bahman",
     "Esfand",
 )
-_DAY_COUNTS_FA = {29: "بیست و نه", 30: "سی", 31: "سی و یک"}
 FRIDAY = 4
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -54,13 +60,56 @@ _FIRST_YEAR, _LAST_YEAR = 1, 9377
 
 
 class JalaliDateError(ValueError):
-    """A Jalali date that cannot be read; `code` names the reason for programs."""
+    """A date that cannot be read: `code` names the reason for programs; the message comes
+    from core's catalogue, in the active language (`validation_error`) or in both
+    (`message_fa`, `message_en`, for row reports)."""
 
-    def __init__(self, code: str, message_fa: str, message_en: str) -> None:
-        super().__init__(message_en)
+    def __init__(self, code: str, message: Promise | None = None, /, **params: Any) -> None:
+        super().__init__(code)
         self.code = code
-        self.message_fa = message_fa
-        self.message_en = message_en
+        self.message = message if message is not None else errors.MESSAGES[code]
+        self.params = params
+
+    @cached_property
+    def _messages(self) -> tuple[str, str]:
+        return errors.in_both_languages(self.message, **self.params)
+
+    @property
+    def message_fa(self) -> str:
+        return self._messages[0]
+
+    @property
+    def message_en(self) -> str:
+        return self._messages[1]
+
+    def __str__(self) -> str:
+        return self.message_en
+
+    def validation_error(self) -> ValidationError:
+        return errors.validation_error(self.code, {self.code: self.message}, **self.params)
+
+    def row_error(self, row: int, column: str) -> errors.RowError:
+        return errors.RowError(
+            row, column, self.code, self.message_fa, self.message_en, self.message, self.params
+        )
+
+
+class _MonthName:
+    """A Jalali month's name in the language active when a message shows it."""
+
+    __slots__ = ("month",)
+
+    def __init__(self, month: int) -> None:
+        self.month = month
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _MonthName) and other.month == self.month
+
+    def __hash__(self) -> int:
+        return hash(self.month)
+
+    def __str__(self) -> str:
+        return (MONTHS_FA if active_language() == "fa" else MONTHS_EN)[self.month - 1]
 
 
 def is_leap_year(jalali_year: int) -> bool:
@@ -77,40 +126,26 @@ def parse_jalali(text: str) -> datetime.date:
     """Read `1404/06/31`, `۱۴۰۴/۰۶/۳۱` or `1404-6-31` into a Gregorian date."""
     raw = strip_invisible(str(text or ""))
     if not raw:
-        raise JalaliDateError("empty", "تاریخ وارد نشده است.", "No date given.")
+        raise JalaliDateError("empty", label=errors.DATE_LABEL)
     match = _JALALI_PATTERN.fullmatch(to_ascii_digits(raw))
     if match is None:
-        raise JalaliDateError(
-            "invalid_format",
-            f"«{raw}» تاریخ شمسی معتبر نیست؛ قالب درست: ۱۴۰۴/۰۶/۳۱",
-            f"'{raw}' is not a valid Jalali date; expected a date like 1404/06/31.",
-        )
+        raise JalaliDateError("invalid_format", value=raw)
     year, month, day = int(match[1]), int(match[3]), int(match[4])
-    shown = f"{year:04d}/{month:02d}/{day:02d}"
-    shown_fa = localize_digits(shown, "fa")
+    shown = errors.NumericText(f"{year:04d}/{month:02d}/{day:02d}")
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        raise JalaliDateError(
-            "invalid_year",
-            f"{shown_fa}: سال باید بین ۱ و ۹۳۷۷ باشد.",
-            f"{shown}: the year must be between 1 and 9377.",
-        )
+        raise JalaliDateError("invalid_year", date=shown)
     if not 1 <= month <= 12:
-        raise JalaliDateError(
-            "invalid_month",
-            f"{shown_fa}: ماه باید بین ۱ و ۱۲ باشد.",
-            f"{shown}: the month must be between 1 and 12.",
-        )
+        raise JalaliDateError("invalid_month", date=shown)
     month_days = days_in_month(year, month)
     if not 1 <= day <= month_days:
-        year_fa = localize_digits(str(year), "fa")
-        message_fa = (
-            f"{shown_fa}: {MONTHS_FA[month - 1]} {year_fa} {_DAY_COUNTS_FA[month_days]} روز دارد"
+        message = (
+            errors.NOT_LEAP_YEAR_MESSAGE
+            if month == 12 and day == 30
+            else errors.DAYS_IN_MONTH_MESSAGES[month_days]
         )
-        message_en = f"{shown}: {MONTHS_EN[month - 1]} {year} has {month_days} days"
-        if month == 12 and day == 30:
-            message_fa += f" (سال {year_fa} کبیسه نیست)"
-            message_en += f" ({year} is not a leap year)"
-        raise JalaliDateError("invalid_day", message_fa + ".", message_en + ".")
+        raise JalaliDateError(
+            "invalid_day", message, date=shown, month=_MonthName(month), year=year
+        )
     return jdatetime.date(year, month, day).togregorian()
 
 
@@ -132,26 +167,17 @@ def parse_date_cell(cell) -> datetime.date:
         cell = int(cell)
     text = to_ascii_digits(strip_invisible(str(cell)))
     if not text:
-        raise JalaliDateError("empty", "تاریخ وارد نشده است.", "No date given.")
+        raise JalaliDateError("empty", label=errors.DATE_LABEL)
     match = _DATE_CELL_PATTERN.fullmatch(text)
     if match is None:
-        raise JalaliDateError(
-            "invalid_format",
-            f"«{text}» تاریخ معتبر نیست؛ تاریخ شمسی مانند ۱۳۷۰/۰۵/۱۲ یا میلادی مانند 1990-05-17.",
-            f"'{text}' is not a date; use a Jalali date like 1370/05/12 or a Gregorian one "
-            "like 1990-05-17.",
-        )
+        raise JalaliDateError("invalid_format", value=text)
     year, month, day = int(match[1]), int(match[3]), int(match[4])
     if year < JALALI_YEAR_LIMIT:
         return parse_jalali(f"{year}/{month}/{day}")
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise JalaliDateError(
-            "invalid_date",
-            f"«{text}» تاریخ میلادی معتبری نیست.",
-            f"'{text}' is not a valid Gregorian date.",
-        ) from None
+        raise JalaliDateError("invalid_date", value=text) from None
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:

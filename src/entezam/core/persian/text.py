@@ -10,8 +10,6 @@ import unicodedata
 from decimal import Decimal
 from typing import Literal
 
-from django.utils.functional import lazy
-
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ASCII_DIGITS = "0123456789"
@@ -90,7 +88,7 @@ def strip_invisible(text: str) -> str:
 
 
 def active_language() -> Literal["fa", "en"]:
-    """`fa` when Persian is active (the default), `en` otherwise: picks digits and messages."""
+    """`fa` when Persian is active (the default), `en` otherwise: picks digits and month names."""
     from django.core.exceptions import ImproperlyConfigured
     from django.utils.translation import get_language
 
@@ -99,14 +97,6 @@ def active_language() -> Literal["fa", "en"]:
     except ImproperlyConfigured:
         language = "fa"
     return "fa" if language.split("-")[0] == "fa" else "en"
-
-
-def _bilingual(message_fa: str, message_en: str) -> str:
-    return message_fa if active_language() == "fa" else message_en
-
-
-bilingual = lazy(_bilingual, str)
-"""A message given in both languages, shown in the one active when it is rendered."""
 
 
 def localize_digits(text: str, digits: Literal["fa", "en"]) -> str:

@@ -14,7 +14,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from entezam.core.persian.text import bilingual, strip_invisible, to_ascii_digits
+from entezam.core.errors import (
+    IDENTIFIER_LABELS,
+    IDENTIFIER_MESSAGES,
+    RowError,
+    row_error,
+    validation_error,
+)
+from entezam.core.persian.text import strip_invisible, to_ascii_digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,90 +180,25 @@ CHECKS: dict[str, Callable[[Any], Validated]] = {
     "sheba": check_sheba,
 }
 
-_COMMON_MESSAGES = {
-    "empty": ("{label_fa} وارد نشده است.", "No {label_en} given."),
-    "not_digits": (
-        "{label_fa} فقط باید شامل رقم باشد.",
-        "The {label_en} must contain digits only.",
-    ),
-}
-_LABELS = {
-    "national_code": ("کد ملی", "national code"),
-    "mobile": ("شماره همراه", "mobile number"),
-    "postal_code": ("کد پستی", "postal code"),
-    "sheba": ("شماره شبا", "Sheba number"),
-}
-_SPECIFIC_MESSAGES = {
-    ("national_code", "wrong_length"): (
-        "کد ملی باید ۱۰ رقم باشد.",
-        "The national code must have 10 digits.",
-    ),
-    ("national_code", "repeated_digits"): (
-        "کد ملی نمی‌تواند از یک رقم تکراری تشکیل شده باشد.",
-        "The national code cannot be one digit repeated.",
-    ),
-    ("national_code", "bad_checksum"): (
-        "کد ملی معتبر نیست (رقم کنترل آن نادرست است).",
-        "The national code is not valid (its check digit is wrong).",
-    ),
-    ("mobile", "wrong_length"): (
-        "شماره همراه باید ۱۱ رقم و به شکل ۰۹۱۲۳۴۵۶۷۸۹ باشد.",
-        "The mobile number must have 11 digits, like 09123456789.",
-    ),
-    ("mobile", "not_mobile"): (
-        "این شماره، شماره همراه ایران نیست؛ شماره همراه با ۰۹ شروع می‌شود.",
-        "This is not an Iranian mobile number; mobile numbers start with 09.",
-    ),
-    ("postal_code", "wrong_length"): (
-        "کد پستی باید ۱۰ رقم باشد.",
-        "The postal code must have 10 digits.",
-    ),
-    ("postal_code", "invalid"): (
-        "کد پستی معتبر نیست؛ کد پستی با صفر شروع نمی‌شود.",
-        "The postal code is not valid; postal codes do not start with 0.",
-    ),
-    ("sheba", "wrong_format"): (
-        "شماره شبا باید به شکل IR و ۲۴ رقم باشد.",
-        "The Sheba number must be IR followed by 24 digits.",
-    ),
-    ("sheba", "bad_checksum"): (
-        "شماره شبا معتبر نیست (رقم‌های کنترل آن نادرست است).",
-        "The Sheba number is not valid (its check digits are wrong).",
-    ),
-    ("any", "not_canonical"): (
-        "مقدار باید به شکل استاندارد %(value)s ذخیره شود.",
-        "The value must be stored in its standard form %(value)s.",
-    ),
-}
 
-REASON_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
-    **{
-        (kind, code): (fa.format(label_fa=label_fa), en.format(label_en=label_en))
-        for kind, (label_fa, label_en) in _LABELS.items()
-        for code, (fa, en) in _COMMON_MESSAGES.items()
-    },
-    **_SPECIFIC_MESSAGES,
-}
+def reason_error(kind: str, code: str, /, **params: Any) -> ValidationError:
+    """A `ValidationError` explaining a reason code from `check_<kind>`."""
+    return validation_error(
+        code, IDENTIFIER_MESSAGES[kind], label=IDENTIFIER_LABELS[kind], **params
+    )
 
 
-def reason_message(kind: str, code: str) -> tuple[str, str]:
-    """(Persian, English) explanation of a reason code from `check_<kind>`."""
-    return REASON_MESSAGES.get((kind, code)) or REASON_MESSAGES[("any", code)]
-
-
-def reason_text(kind: str, code: str) -> str:
-    """The reason message in the language active when it is rendered."""
-    return bilingual(*reason_message(kind, code))
+def reason_row_error(row: int, column: str, kind: str, code: str) -> RowError:
+    """A reason code from `check_<kind>` as a problem of one row of an imported file."""
+    return row_error(row, column, code, IDENTIFIER_MESSAGES[kind], label=IDENTIFIER_LABELS[kind])
 
 
 def _validate(kind: str, value: Any) -> None:
     result = CHECKS[kind](value)
     if not result.ok:
-        raise ValidationError(reason_text(kind, result.reason), code=result.code)
+        raise reason_error(kind, result.reason)
     if result.value != value:
-        raise ValidationError(
-            reason_text(kind, "not_canonical"), code="not_canonical", params={"value": result.value}
-        )
+        raise reason_error(kind, "not_canonical", value=result.value)
 
 
 # Module-level functions (not closures) so that migrations can serialise them.

@@ -10,11 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from entezam.core import audit
 from entezam.core.bulk import column_defaults, quote
-from entezam.core.persian.text import bilingual
+from entezam.core.errors import field_error
 from entezam.core.scoping import ensure_still_visible, require, require_model_action
 from entezam.core.services import require_reason, update_object
 from entezam.institutions.choices import OPERATING_STATUSES
@@ -29,9 +28,10 @@ from ..choices import (
     OPEN_APPLICATION_STATUSES,
     ApplicationStatus,
     CheckResult,
-    Outcome,
     RuleKind,
+    RuleOutcome,
 )
+from ..errors import MESSAGES
 from ..models import (
     Application,
     ApplicationStep,
@@ -57,36 +57,16 @@ def application_open(
     if not Institution.objects.visible_to(actor).filter(pk=institution.pk).exists():
         raise Http404
     if position not in Position.values:
-        raise ValidationError({"position": bilingual("سمت نامعتبر است.", "Unknown position.")})
+        raise field_error("position", "unknown_position", MESSAGES)
     standard = active_standard_for(position)
     if standard is None:
-        raise ValidationError(
-            {
-                "position": ValidationError(
-                    bilingual(
-                        "هیچ ضوابط گزینش فعالی این سمت را پوشش نمی‌دهد.",
-                        "No active selection standard covers this position.",
-                    ),
-                    code="no_active_standard",
-                )
-            }
-        )
+        raise field_error("position", "no_active_standard", MESSAGES)
     if Application.objects.filter(
         person=person,
         institution=institution,
         status__in=[*OPEN_APPLICATION_STATUSES, ApplicationStatus.APPROVED],
     ).exists():
-        raise ValidationError(
-            {
-                "person": ValidationError(
-                    bilingual(
-                        "این فرد در همین موسسه پرونده گزینش باز یا پذیرفته‌شده دارد.",
-                        "This person already has an open or approved application here.",
-                    ),
-                    code="application_exists",
-                )
-            }
-        )
+        raise field_error("person", "application_exists", MESSAGES)
     now = timezone.now()
     application = Application.objects.create(
         person=person,
@@ -112,10 +92,6 @@ def application_open(
     return application
 
 
-def _field_error(field: str, code: str, fa: str, en: str) -> ValidationError:
-    return ValidationError({field: ValidationError(bilingual(fa, en), code=code)})
-
-
 @transaction.atomic
 def applicant_register(
     *, actor: User, institution: Institution, position: str, national_code: str, **details
@@ -135,19 +111,14 @@ def applicant_register(
     if not Institution.objects.visible_to(actor).filter(pk=institution.pk).exists():
         raise Http404
     if institution.status not in OPERATING_STATUSES:
-        raise _field_error(
+        raise field_error(
             "institution",
             "institution_not_hiring",
-            "این موسسه فعال یا در حال تأسیس نیست و متقاضی نمی‌پذیرد.",
-            "This institution is not active or developing and takes no applicants.",
+            MESSAGES,
+            status=institution.get_status_display(),
         )
     if details.get("gender") == Gender.MALE and not details.get("military_service"):
-        raise _field_error(
-            "military_service",
-            "required_for_men",
-            "وضعیت نظام وظیفه برای مردان لازم است.",
-            "Military service status is required for men.",
-        )
+        raise field_error("military_service", "required_for_men", MESSAGES)
     person = Person.objects.select_for_update().filter(national_code=national_code).first()
     if (
         person is not None
@@ -155,14 +126,7 @@ def applicant_register(
         .exclude(institution=institution)
         .exists()
     ):
-        raise _field_error(
-            "national_code",
-            "employed_elsewhere",
-            "این فرد هم‌اکنون در موسسه دیگری مشغول به کار است؛ ثبت متقاضی کسی را از "
-            "موسسه‌ای به موسسه دیگر منتقل نمی‌کند.",
-            "This person is actively employed by another institution; registering an "
-            "applicant never moves anyone between institutions.",
-        )
+        raise field_error("national_code", "employed_elsewhere", MESSAGES)
     created = person is None
     if person is None:
         person = Person(national_code=national_code, **details)
@@ -231,10 +195,7 @@ def applications_open_bulk(
         if position not in standards:
             standard = active_standard_for(position)
             if standard is None:
-                raise ValidationError(
-                    {"position": _("No active selection standard covers this position.")},
-                    code="no_active_standard",
-                )
+                raise field_error("position", "no_active_standard", MESSAGES)
             standards[position] = standard
     now = timezone.now()
     result = {person_id: "exists" for person_id in existing}
@@ -430,16 +391,8 @@ def move_application(
 
 
 def invalid_status(application) -> ValidationError:
-    return ValidationError(
-        {
-            "status": ValidationError(
-                bilingual(
-                    f"در وضعیت «{application.get_status_display()}» این کار ممکن نیست.",
-                    f"This is not possible while the status is '{application.status}'.",
-                ),
-                code="invalid_transition",
-            )
-        }
+    return field_error(
+        "status", "invalid_transition", MESSAGES, status=application.get_status_display()
     )
 
 
@@ -459,33 +412,16 @@ def application_advance(
     note = (note or "").strip()
     if application.status == ApplicationStatus.SCREENING:
         note = require_reason(note)
-    failed = application.rule_results.filter(outcome=Outcome.FAIL).exists()
+    failed = application.rule_results.filter(outcome=RuleOutcome.FAIL).exists()
     if failed:
-        raise ValidationError(
-            {
-                "status": bilingual(
-                    "این پرونده قاعده ردشده دارد؛ باید رد شود یا دوباره بررسی شود.",
-                    "A rule failed: reject the application or screen it again.",
-                )
-            }
-        )
+        raise field_error("status", "rule_failed", MESSAGES)
     if (
         to_status == ApplicationStatus.INTERVIEW
         and application.standard.rules.filter(kind=RuleKind.BACKGROUND_CHECK).exists()
     ):
         latest = application.person.background_checks.order_by("-checked_on", "-id").first()
         if latest is None or latest.result != CheckResult.CLEAR:
-            raise ValidationError(
-                {
-                    "status": ValidationError(
-                        bilingual(
-                            "نتیجه استعلام سوابق هنوز «پاک» ثبت نشده است.",
-                            "The background check has no clear result yet.",
-                        ),
-                        code="background_not_clear",
-                    )
-                }
-            )
+            raise field_error("status", "background_not_clear", MESSAGES)
     move_application(
         application,
         actor=actor,

@@ -14,19 +14,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from entezam.core import audit
+from entezam.core.errors import RowError, field_error, row_error, validation_error
 from entezam.core.models import Job
-from entezam.core.persian.text import bilingual
 from entezam.core.scoping import ensure_still_visible, require_model_action
 from entezam.personnel.models import Person
 
 from ..choices import (
     CheckResult,
 )
+from ..errors import LABELS, MESSAGES
 from ..models import (
     BackgroundCheck,
     MedicalCertificate,
 )
-from ..providers import CheckOutcome, ManualProvider, RowError, get_provider
+from ..providers import CheckOutcome, ManualProvider, get_provider
 
 if TYPE_CHECKING:
     from entezam.accounts.models import User
@@ -64,14 +65,13 @@ def ingest_outcomes(*, actor: User, provider, items: Iterable, report: IngestRep
         if earlier is not None:
             if earlier != replace(item, row=earlier.row):
                 report.errors.append(
-                    RowError(
+                    row_error(
                         item.row or 0,
                         "reference",
                         "duplicate_reference",
-                        f"شماره مرجع {item.reference} پیش‌تر در سطر {earlier.row} "
-                        "با مقادیر دیگری آمده است.",
-                        f"Reference {item.reference} already appears in row {earlier.row} "
-                        "with other values.",
+                        MESSAGES,
+                        reference=item.reference,
+                        earlier_row=earlier.row,
                     )
                 )
             else:
@@ -104,12 +104,12 @@ def _ingest_chunk(
         person_id = people.get(outcome.national_code)
         if person_id is None:
             report.errors.append(
-                RowError(
+                row_error(
                     outcome.row or 0,
                     "national_code",
                     "unknown_person",
-                    f"فردی با کد ملی {outcome.national_code} در حوزه شما ثبت نشده است.",
-                    f"No person with national code {outcome.national_code} in your area.",
+                    MESSAGES,
+                    national_code=outcome.national_code,
                 )
             )
             continue
@@ -128,12 +128,12 @@ def _ingest_chunk(
             )
         elif check.person_id != person_id:
             report.errors.append(
-                RowError(
+                row_error(
                     outcome.row or 0,
                     "reference",
                     "reference_other_person",
-                    f"شماره مرجع {outcome.reference} پیش‌تر برای فرد دیگری ثبت شده است.",
-                    f"Reference {outcome.reference} was recorded for another person.",
+                    MESSAGES,
+                    reference=outcome.reference,
                 )
             )
         elif (check.result, check.checked_on, check.detail) == (
@@ -179,12 +179,9 @@ def background_check_record(
         raise Http404
     errors = {}
     if result not in CheckResult.values:
-        errors["result"] = bilingual("نتیجه استعلام نامعتبر است.", "Unknown check result.")
+        errors["result"] = validation_error("unknown_result", MESSAGES)
     if checked_on is None or checked_on > timezone.localdate():
-        errors["checked_on"] = bilingual(
-            "تاریخ استعلام باید امروز یا پیش از آن باشد.",
-            "The check date must be today or earlier.",
-        )
+        errors["checked_on"] = validation_error("in_future", MESSAGES, label=LABELS["checked_on"])
     if errors:
         raise ValidationError(errors)
     provider = ManualProvider()
@@ -201,19 +198,9 @@ def background_check_record(
     report = IngestReport()
     ingest_outcomes(actor=actor, provider=provider, items=provider.results(), report=report)
     if report.errors:
-        error = report.errors[0]
-        raise ValidationError(
-            {error.column or "reference": bilingual(error.message_fa, error.message_en)}
-        )
+        raise report.errors[0].field_error()
     if not report.checks:
-        raise ValidationError(
-            {
-                "reference": bilingual(
-                    "همین نتیجه با همین شماره مرجع پیش‌تر ثبت شده است.",
-                    "This result was already recorded with this reference.",
-                )
-            }
-        )
+        raise field_error("reference", "already_recorded", MESSAGES)
     check = report.checks[0]
     ensure_still_visible(actor, "view", check)
     audit.record(
@@ -285,14 +272,9 @@ def medical_certificate_record(
     errors = {}
     today = timezone.localdate()
     if issued_on is None or issued_on > today:
-        errors["issued_on"] = bilingual(
-            "تاریخ صدور باید امروز یا پیش از آن باشد.", "The issue date must be today or earlier."
-        )
+        errors["issued_on"] = validation_error("in_future", MESSAGES, label=LABELS["issued_on"])
     if valid_until is None or (issued_on is not None and valid_until <= issued_on):
-        errors["valid_until"] = bilingual(
-            "تاریخ اعتبار باید پس از تاریخ صدور باشد.",
-            "The valid-until date must be after the issue date.",
-        )
+        errors["valid_until"] = validation_error("valid_until_before_issue", MESSAGES)
     if errors:
         raise ValidationError(errors)
     certificate = MedicalCertificate.objects.create(

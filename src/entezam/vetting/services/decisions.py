@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from entezam.core.persian.text import bilingual
+from entezam.core.errors import field_error
 from entezam.core.scoping import require
 from entezam.core.services import require_reason
 from entezam.personnel.models import Employment
@@ -19,6 +19,7 @@ from ..choices import (
     OPEN_APPLICATION_STATUSES,
     ApplicationStatus,
 )
+from ..errors import MESSAGES
 from ..models import (
     Application,
 )
@@ -67,33 +68,15 @@ def application_decide(
     return application
 
 
-def _employed_elsewhere_error(employment) -> ValidationError:
-    name = employment.institution.name if employment is not None else ""
-    return ValidationError(
-        {
-            "person": ValidationError(
-                bilingual(
-                    f"این فرد اکنون در «{name}» شاغل است؛ تا پایان آن اشتغال، پذیرش ممکن نیست.",
-                    f"This person is actively employed at '{name}'; "
-                    "end that employment before approving.",
-                ),
-                code="employed_elsewhere",
-            )
-        }
-    )
-
-
 def _start_employment(application: Application, *, actor: User, today: datetime.date) -> Employment:
     """The employment an approval starts, through the personnel service and its rules
     (only an operating institution hires; one active employment; audited)."""
-    active = (
-        Employment.objects.filter(person_id=application.person_id, end_date__isnull=True)
-        .select_related("institution")
-        .first()
-    )
+    active = Employment.objects.filter(
+        person_id=application.person_id, end_date__isnull=True
+    ).first()
     if active is not None:
         if active.institution_id != application.institution_id:
-            raise _employed_elsewhere_error(active)
+            raise field_error("person", "employed_elsewhere", MESSAGES)
         return active  # already on this institution's staff
     try:
         return employment_start(
@@ -108,10 +91,5 @@ def _start_employment(application: Application, *, actor: User, today: datetime.
             error.code == "already_employed" for error in exc.error_dict["person"]
         ):
             # Another approval started an employment in the meantime.
-            other = (
-                Employment.objects.filter(person_id=application.person_id, end_date__isnull=True)
-                .select_related("institution")
-                .first()
-            )
-            raise _employed_elsewhere_error(other) from None
+            raise field_error("person", "employed_elsewhere", MESSAGES) from None
         raise

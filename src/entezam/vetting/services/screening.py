@@ -40,8 +40,8 @@ from .. import rules as rule_engine
 from ..choices import (
     SCREENABLE_STATUSES,
     ApplicationStatus,
-    Outcome,
     RuleKind,
+    RuleOutcome,
 )
 from ..models import (
     Application,
@@ -82,9 +82,9 @@ class ScreeningReport:
 
 def _target_status(current: str, verdicts: list[tuple[str, str]]) -> tuple[str, bool]:
     """(new status, needs review) from the (kind, outcome) pairs of one application."""
-    if any(outcome == Outcome.FAIL for _kind, outcome in verdicts):
+    if any(outcome == RuleOutcome.FAIL for _kind, outcome in verdicts):
         return ApplicationStatus.REJECTED, False
-    review = {kind for kind, outcome in verdicts if outcome == Outcome.REVIEW}
+    review = {kind for kind, outcome in verdicts if outcome == RuleOutcome.REVIEW}
     if review - {RuleKind.BACKGROUND_CHECK}:
         computed, flagged = ApplicationStatus.SCREENING, True
     elif review:
@@ -170,7 +170,7 @@ def screen_candidates(
             for rule_id, kind, params in rules_by_standard[app["standard_id"]]:
                 outcome, code, values = rule_engine.evaluate_rule(kind, params, app, facts)
                 verdicts.append((kind, outcome))
-                if outcome == Outcome.FAIL:
+                if outcome == RuleOutcome.FAIL:
                     failed.append((kind, code, values))
                 results.append(
                     (app["id"], rule_id, kind, outcome, code, adapt_params(values), db_now)

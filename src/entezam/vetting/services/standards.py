@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from entezam.core import audit
-from entezam.core.persian.text import bilingual
+from entezam.core.errors import field_error, validation_error
 from entezam.core.scoping import ensure_still_visible, require, require_model_action
 from entezam.personnel.choices import Position
 
@@ -21,10 +21,11 @@ from ..choices import (
     OPEN_APPLICATION_STATUSES,
     SCREENABLE_STATUSES,
     ApplicationStatus,
-    Outcome,
     RuleKind,
+    RuleOutcome,
     StandardStatus,
 )
+from ..errors import LABELS, MESSAGES
 from ..models import (
     Application,
     Standard,
@@ -45,34 +46,24 @@ def active_standard_for(position: str) -> Standard | None:
 
 
 def _clean_standard(*, code: str, title: str, positions, rules: dict[str, dict]) -> tuple:
-    errors: dict[str, str | list[str]] = {}
+    errors: dict[str, Any] = {}
     code = (code or "").strip().upper()
     if not code or not code.replace("_", "").isalnum() or not code.isascii():
-        errors["code"] = bilingual(
-            "کد ضوابط باید با حروف لاتین و بدون فاصله باشد (مانند GUARD).",
-            "The code must be Latin letters, digits or _ (like GUARD).",
-        )
+        errors["code"] = validation_error("invalid_code", MESSAGES)
     if not (title or "").strip():
-        errors["title"] = bilingual("عنوان ضوابط وارد نشده است.", "The title is missing.")
+        errors["title"] = validation_error("empty", MESSAGES, label=LABELS["title"])
     positions = list(dict.fromkeys(positions or []))
     unknown = [p for p in positions if p not in Position.values]
     if not positions or unknown:
-        errors["positions"] = bilingual(
-            "دست‌کم یک سمت معتبر انتخاب کنید.", "Choose at least one valid position."
-        )
+        errors["positions"] = validation_error("positions_required", MESSAGES)
     if not rules:
-        errors["rules"] = bilingual(
-            "ضوابط بدون هیچ قاعده‌ای معنا ندارد؛ دست‌کم یک قاعده را فعال کنید.",
-            "A standard needs at least one rule.",
-        )
+        errors["rules"] = validation_error("rules_required", MESSAGES)
     cleaned_rules = {}
     for kind, params in (rules or {}).items():
         try:
             cleaned_rules[kind] = rule_engine.clean_params(kind, params)
         except ValidationError as exc:
-            errors.update(
-                exc.message_dict if hasattr(exc, "error_dict") else {"rules": exc.messages}
-            )
+            errors.update(exc.error_dict)  # `clean_params` names the parameter
     if errors:
         raise ValidationError(errors)
     return code, title.strip(), positions, cleaned_rules
@@ -107,17 +98,7 @@ def standard_create_draft(
         code=code, title=title, positions=positions, rules=rules
     )
     if Standard.objects.filter(code=code, status=StandardStatus.DRAFT).exists():
-        raise ValidationError(
-            {
-                "code": ValidationError(
-                    bilingual(
-                        f"برای {code} هم‌اکنون یک پیش‌نویس هست؛ همان را ویرایش کنید.",
-                        f"{code} already has a draft; edit that one.",
-                    ),
-                    code="draft_exists",
-                )
-            }
-        )
+        raise field_error("code", "draft_exists", MESSAGES, code=code)
     last = Standard.objects.filter(code=code).order_by("-version").first()
     standard = Standard.objects.create(
         code=code,
@@ -153,17 +134,7 @@ def standard_update_draft(
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     require(actor, "change", standard)
     if standard.status != StandardStatus.DRAFT:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    bilingual(
-                        "فقط پیش‌نویس ضوابط ویرایش‌پذیر است؛ برای تغییر، نسخه تازه بسازید.",
-                        "Only a draft can be edited; make a new version to change it.",
-                    ),
-                    code="not_draft",
-                )
-            }
-        )
+        raise field_error("status", "not_draft", MESSAGES)
     _code, title, positions, rules = _clean_standard(
         code=standard.code, title=title, positions=positions, rules=rules
     )
@@ -200,16 +171,9 @@ def standard_activate(*, actor: User, standard: Standard) -> Standard:
     standard = Standard.objects.select_for_update().get(pk=standard.pk)
     require(actor, "activate", standard)
     if standard.status != StandardStatus.DRAFT:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    bilingual("فقط پیش‌نویس را می‌توان فعال کرد.", "Only a draft can be activated."),
-                    code="not_draft",
-                )
-            }
-        )
+        raise field_error("status", "not_draft", MESSAGES)
     if not standard.rules.exists():
-        raise ValidationError({"rules": bilingual("این ضوابط قاعده‌ای ندارد.", "No rules.")})
+        raise field_error("rules", "rules_required", MESSAGES)
     overlap = [
         str(other)
         for other in Standard.objects.filter(status=StandardStatus.ACTIVE).exclude(
@@ -218,14 +182,7 @@ def standard_activate(*, actor: User, standard: Standard) -> Standard:
         if set(other.positions) & set(standard.positions)
     ]
     if overlap:
-        raise ValidationError(
-            {
-                "positions": bilingual(
-                    f"سمت‌های این ضوابط را ضوابط فعال دیگری پوشش می‌دهد: {'، '.join(overlap)}",
-                    f"Another active standard covers these positions: {', '.join(overlap)}",
-                )
-            }
-        )
+        raise field_error("positions", "positions_covered", MESSAGES, standards=overlap)
     previous = (
         Standard.objects.select_for_update()
         .filter(code=standard.code, status=StandardStatus.ACTIVE)
@@ -310,7 +267,7 @@ def _approved_who_would_fail(*, previous, standard, today) -> tuple[list[dict], 
             failed = []
             for _rule_id, kind, params in rules:
                 outcome, code, values = rule_engine.evaluate_rule(kind, params, app, facts)
-                if outcome == Outcome.FAIL:
+                if outcome == RuleOutcome.FAIL:
                     failed.append({"kind": kind, "detail": code, "params": values})
             if failed:
                 total += 1

@@ -1,0 +1,10 @@
+"""Reason codes of users, roles and sign-in, and their messages."""
+
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES = {
+    "not_hq_admin": _("Only an HQ administrator manages users."),
+    "unique": _("This username is taken."),
+    "role_scope_mismatch": _("This role cannot be given this scope."),
+    "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
+}
