@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "entezam.core",
     "entezam.accounts",
+    "entezam.notifications",
     "entezam.geo",
     "entezam.institutions",
     "entezam.personnel",
