@@ -17,7 +17,7 @@ MESSAGES = {
     "email_failed": _("The e-mail server did not accept the message."),
     "sms_rejected": _("The SMS gateway refused the message."),
     "sms_unavailable": _("The SMS gateway could not be reached or did not answer."),
-    "sms_misconfigured": _("The SMS gateway is not configured (API key or sender line)."),
+    "sms_misconfigured": _("The SMS gateway refused the account: API key, sender line or credit."),
     "interrupted": _(
         "Sending was interrupted (the worker stopped) before the result was recorded."
     ),

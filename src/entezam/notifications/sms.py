@@ -107,7 +107,7 @@ class FileSpoolSmsBackend(SmsBackend):
 
 # Kavenegar's `return.status` codes after which the same message will never go through.
 KAVENEGAR_PERMANENT = frozenset({411, 412, 413, 414, 422})
-KAVENEGAR_CONFIGURATION = frozenset({401, 403, 407, 416})
+KAVENEGAR_ACCOUNT = frozenset({401, 403, 407, 416, 418})
 
 
 class KavenegarSmsBackend(SmsBackend):
@@ -164,7 +164,7 @@ class KavenegarSmsBackend(SmsBackend):
             detail = f"{status} {detail}".strip()
             if status in KAVENEGAR_PERMANENT:
                 raise SmsError("sms_rejected", detail, retry=False)
-            if status in KAVENEGAR_CONFIGURATION:
+            if status in KAVENEGAR_ACCOUNT:
                 raise SmsError("sms_misconfigured", detail)
             raise SmsError("sms_unavailable", detail)
         try:
