@@ -17,7 +17,7 @@ SENT: list[dict] = []
 def institution_status_changed(*, actor, institution: Institution, new_status: str) -> list:
     """What `institutions.services.institution_transition` would add after its write:
 
-        notify_followers(obj=institution, event="follow.update", title=…, exclude=(actor,))
+    notify_followers(obj=institution, event="follow.update", title=…, exclude=(actor,))
     """
     institution.status = new_status
     Institution.objects.filter(pk=institution.pk).update(status=new_status)

@@ -98,7 +98,9 @@ def test_the_sms_text_is_persian_with_the_link(reachable):
 
 def test_console_backend_logs_the_message(caplog):
     with caplog.at_level(logging.WARNING, logger="entezam.notifications.sms"):
-        provider_id = ConsoleSmsBackend().send(number="09121234567", text="سلام ۱۲", idempotency_key="7")
+        provider_id = ConsoleSmsBackend().send(
+            number="09121234567", text="سلام ۱۲", idempotency_key="7"
+        )
     assert provider_id == "console-7"
     assert "09121234567" in caplog.text and "سلام ۱۲" in caplog.text
 
@@ -138,7 +140,13 @@ class Gateway:
 
     def __init__(self):
         self.requests: list[dict] = []
-        self.answer = (200, {"return": {"status": 200, "message": "تایید شد"}, "entries": [{"messageid": 8792343, "status": 1}]})
+        self.answer = (
+            200,
+            {
+                "return": {"status": 200, "message": "تایید شد"},
+                "entries": [{"messageid": 8792343, "status": 1}],
+            },
+        )
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -203,7 +211,10 @@ def test_kavenegar_request_fields_utf8_and_localid(reachable, gateway):
 
 
 def test_kavenegar_invalid_number_fails_at_once_with_the_reason(reachable, gateway):
-    gateway.answer = (400, {"return": {"status": 411, "message": "گیرنده نامعتبر است"}, "entries": None})
+    gateway.answer = (
+        400,
+        {"return": {"status": 411, "message": "گیرنده نامعتبر است"}, "entries": None},
+    )
     delivery = _queued(reachable)
     assert delivery_send(delivery_id=delivery.pk) == "failed"
     delivery.refresh_from_db()
@@ -216,7 +227,16 @@ def test_kavenegar_invalid_number_fails_at_once_with_the_reason(reachable, gatew
 @pytest.mark.parametrize(
     ("answer", "code"),
     [
-        ((418, {"return": {"status": 418, "message": "اعتبار حساب شما کافی نیست"}, "entries": None}), "sms_misconfigured"),
+        (
+            (
+                418,
+                {
+                    "return": {"status": 418, "message": "اعتبار حساب شما کافی نیست"},
+                    "entries": None,
+                },
+            ),
+            "sms_misconfigured",
+        ),
         ((502, b"<html>Bad Gateway</html>"), "sms_unavailable"),
         ((200, {"return": {"status": 200, "message": "ok"}, "entries": []}), "sms_unavailable"),
     ],
@@ -252,13 +272,18 @@ def test_a_live_claim_is_left_alone_and_a_stale_one_is_sent_again_with_the_same_
     delivery = _queued(reachable)
     now = timezone.now()
     Delivery.objects.filter(pk=delivery.pk).update(
-        status="sending", attempts=1, claimed_at=now, next_attempt_at=now + datetime.timedelta(minutes=2)
+        status="sending",
+        attempts=1,
+        claimed_at=now,
+        next_attempt_at=now + datetime.timedelta(minutes=2),
     )
     assert delivery_send(delivery_id=delivery.pk) == "claimed"
     assert fakes.SENT == []
 
     # The worker died: its claim runs out, a redelivered task takes it over.
-    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now - datetime.timedelta(seconds=1))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        next_attempt_at=now - datetime.timedelta(seconds=1)
+    )
     assert delivery_send(delivery_id=delivery.pk) == "sent"
     assert [s["key"] for s in fakes.SENT] == [str(delivery.pk)]
     delivery.refresh_from_db()
@@ -307,7 +332,9 @@ def test_failures_are_retried_by_the_periodic_round_with_backoff_then_given_up(
     assert delivery.status == "failed" and delivery.attempts == 3
     assert delivery.error_code == "sms_unavailable" and delivery.next_attempt_at is None
 
-    Delivery.objects.filter(pk=delivery.pk).update(updated_at=timezone.now() - datetime.timedelta(days=1))
+    Delivery.objects.filter(pk=delivery.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         run_round(force=True)
     assert len(fakes.SENT) == 3
@@ -325,7 +352,9 @@ def test_a_retry_that_succeeds_is_sent(reachable, django_capture_on_commit_callb
     assert delivery.status == "sent" and delivery.attempts == 2 and delivery.error == ""
 
 
-def test_a_lost_task_is_dispatched_by_the_periodic_round(reachable, django_capture_on_commit_callbacks):
+def test_a_lost_task_is_dispatched_by_the_periodic_round(
+    reachable, django_capture_on_commit_callbacks
+):
     delivery = _queued(reachable)  # its dispatch never ran (no commit)
     with django_capture_on_commit_callbacks(execute=True):
         run_round(force=True)
@@ -337,7 +366,9 @@ def test_a_lost_task_is_dispatched_by_the_periodic_round(reachable, django_captu
     assert delivery.status == "sent" and len(fakes.SENT) == 1
 
 
-def test_a_worker_that_died_every_time_gives_up_as_interrupted(reachable, settings, django_capture_on_commit_callbacks):
+def test_a_worker_that_died_every_time_gives_up_as_interrupted(
+    reachable, settings, django_capture_on_commit_callbacks
+):
     settings.ENTEZAM_NOTIFY_MAX_ATTEMPTS = "2"
     delivery = _queued(reachable)
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -350,7 +381,9 @@ def test_a_worker_that_died_every_time_gives_up_as_interrupted(reachable, settin
     assert fakes.SENT == []
 
 
-def test_hq_sends_a_failed_delivery_again_to_the_current_address(reachable, django_capture_on_commit_callbacks):
+def test_hq_sends_a_failed_delivery_again_to_the_current_address(
+    reachable, django_capture_on_commit_callbacks
+):
     fakes.RecordingSmsBackend.fail_times = 1
     fakes.RecordingSmsBackend.permanent = True
     delivery = _queued(reachable)

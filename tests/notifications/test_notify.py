@@ -119,7 +119,9 @@ def test_inactive_users_and_unknown_events_are_refused(world):
 
 
 def test_notify_points_at_the_object_and_its_page(world):
-    (notification,) = notify(recipients=[world.manager], event="announcement", title="x", obj=world.inst_a)
+    (notification,) = notify(
+        recipients=[world.manager], event="announcement", title="x", obj=world.inst_a
+    )
     assert notification.object_type == "institutions.institution"
     assert notification.object_id == str(world.inst_a.pk)
     assert notification.url == world.inst_a.get_absolute_url()
@@ -127,9 +129,17 @@ def test_notify_points_at_the_object_and_its_page(world):
 
 def test_assignment_notifies_the_assignee_but_not_who_assigned_themselves(world):
     assert notify_assignee(
-        assignee=world.station_officer, obj=world.inst_a, title="بازرسی به شما ارجاع شد", actor=world.province_officer
+        assignee=world.station_officer,
+        obj=world.inst_a,
+        title="بازرسی به شما ارجاع شد",
+        actor=world.province_officer,
     )
-    assert notify_assignee(assignee=world.station_officer, obj=world.inst_a, title="x", actor=world.station_officer) == []
+    assert (
+        notify_assignee(
+            assignee=world.station_officer, obj=world.inst_a, title="x", actor=world.station_officer
+        )
+        == []
+    )
     assert Notification.objects.get(recipient=world.station_officer).event == "assignment"
 
 
