@@ -34,6 +34,7 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,  # the inbox index below starts with the recipient
     )
     event = models.CharField(_("event"), max_length=80)
     title = models.CharField(_("title"), max_length=200)
