@@ -1,7 +1,7 @@
 """`{% load notifications %}`: the navbar bell and the follow button of any record.
 
 {% notification_bell %}        the bell with the unread count (one COUNT on an index);
-                               its menu is fetched when it opens
+                               its menu is fetched when it is clicked open
 {% follow_button object %}     "Follow" / "Unfollow" for a record the user may see
 """
 
