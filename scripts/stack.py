@@ -52,9 +52,8 @@ def main() -> int:
     (PROJECT / "var").mkdir(exist_ok=True)
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput", "--verbosity", "0"]):
         subprocess.run([str(BIN / "entezam"), *command], env=env, check=True)
-    honcho = [str(BIN / "honcho"), "--procfile", str(PROJECT / "Procfile")]
-    honcho += ["--app-root", str(PROJECT / "var"), "start"]
-    return subprocess.call(honcho, env=env)
+    honcho = [str(BIN / "honcho"), "start", "--procfile", str(PROJECT / "Procfile")]
+    return subprocess.call(honcho, env=env, cwd=PROJECT / "var")
 
 
 if __name__ == "__main__":
