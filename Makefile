@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test setup setup-dev assets lint typecheck format test-sqlite test-postgres bench clean
+.PHONY: demo test setup setup-dev assets lint typecheck format test-sqlite test-postgres bench stack clean
 
 demo: setup ## set up and serve the embedded demo on http://127.0.0.1:8000
 	$(BIN)/entezam demo
@@ -53,6 +53,9 @@ test: lint ## lint and types, migrations, then the suite on SQLite and on Postgr
 
 bench: setup-dev
 	$(BIN)/python bench/run.py
+
+stack: setup-dev ## web, worker and beat (Procfile, honcho) against PostgreSQL and Redis
+	$(BIN)/python scripts/stack.py
 
 clean:
 	rm -rf build var/static .pytest_cache

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "entezam.core",
     "entezam.accounts",
+    "entezam.notifications",
     "entezam.geo",
     "entezam.institutions",
     "entezam.personnel",

@@ -50,3 +50,9 @@ def demo_users() -> list[tuple[str, str, str]]:
             (username, DEMO_PASSWORD, f"{Role(role).label}" + (f" — {target}" if target else ""))
         )
     return rows
+
+
+def demo_seed(*, actor, rng, options) -> str:
+    """Demo step: the demo users, once police units and institutions exist (so the steps of
+    later apps can address them)."""
+    return f"demo users: {len(demo_users())}"
