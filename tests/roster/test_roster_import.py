@@ -8,8 +8,9 @@ import zipfile
 
 import pytest
 
-from entezam.core.models import AuditEvent
+from entezam.core.models import AuditEvent, AuditLink
 from entezam.personnel.models import Employment, Person
+from entezam.personnel.selectors import person_history
 from entezam.roster.choices import ImportOutcome, Mode
 from entezam.roster.selectors import importable_institutions
 from entezam.roster.services import roster_import
@@ -22,6 +23,7 @@ from tests.roster.files import (
     national_code,
     roster_row,
     roster_rows,
+    write_csv,
     xlsx_bytes,
 )
 
@@ -261,7 +263,8 @@ def test_dry_run_writes_nothing_and_reports_what_would_happen(tmp_path, world, s
     rows = list(roster_rows(6))
     rows[0][6] = "09350000000"
     events = AuditEvent.objects.count()
-    report = run(tmp_path, csv_bytes(rows), world, mode=Mode.DRY_RUN)
+    # HQ may edit anyone: the changed mobile counts as an update.
+    report = run(tmp_path, csv_bytes(rows), world, mode=Mode.DRY_RUN, actor=world.hq_admin)
 
     assert report.outcome == ImportOutcome.DRY_RUN
     assert (report.created, report.updated, report.unchanged) == (2, 1, 3)
@@ -294,18 +297,92 @@ def test_reimport_changes_nothing(tmp_path, world, standards):
     assert AuditEvent.objects.latest("id").action == "roster.import"
 
 
+@pytest.mark.parametrize("importer", ["hq_admin", "employer"])
 def test_changed_values_update_the_person_and_empty_optional_cells_keep_data(
-    tmp_path, world, standards
+    tmp_path, world, standards, importer
 ):
     run(tmp_path, csv_bytes(roster_rows(3)), world)
+    if importer == "employer":
+        for person in Person.objects.all():
+            EmploymentFactory(person=person, institution=world.inst_a)
+    actor = world.hq_admin if importer == "hq_admin" else world.manager
     rows = list(roster_rows(3))
     rows[0][7] = "کارشناسی ارشد"
     rows[1][6] = ""  # no mobile in this file: the stored one stays
-    report = run(tmp_path, csv_bytes(rows), world)
+    report = run(tmp_path, csv_bytes(rows), world, actor=actor)
 
     assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
     assert Person.objects.get(national_code=rows[0][0]).education == "master"
     assert Person.objects.get(national_code=rows[1][0]).mobile == roster_row(1)[6]
+
+
+def test_an_institution_that_does_not_employ_a_person_links_them_and_changes_nothing(
+    tmp_path, world, standards
+):
+    # Registered by another institution's roster.
+    report = roster_import(
+        actor=world.hq_admin,
+        institution=world.inst_b,
+        path=write_csv(tmp_path / "b.csv", roster_rows(3)),
+    )
+    assert report.created == 3
+    before = {p.pk: (p.mobile, p.education) for p in Person.objects.all()}
+    rows = list(roster_rows(3))
+    rows[0][6] = "09350000000"  # a new mobile: not theirs to give
+    rows[1][7] = "دکتری"
+    report = run(tmp_path, csv_bytes(rows), world)  # the manager of inst_a
+
+    assert report.outcome == ImportOutcome.WRITTEN
+    assert (report.created, report.rejected) == (0, 0)
+    assert {p.pk: (p.mobile, p.education) for p in Person.objects.all()} == before
+    # Linked: each now has an application at inst_a.
+    assert Application.objects.filter(institution=world.inst_a).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "field"),
+    [
+        (1, "مریم", "first_name"),
+        (2, "نامعلوم", "last_name"),
+        (3, "جواد", "father_name"),
+        (4, "1350/01/01", "birth_date"),
+    ],
+)
+def test_a_row_contradicting_a_registered_identity_is_rejected_and_changes_nothing(
+    tmp_path, world, standards, column, value, field
+):
+    roster_import(
+        actor=world.hq_admin,
+        institution=world.inst_b,
+        path=write_csv(tmp_path / "b.csv", roster_rows(2)),
+    )
+    stored = {p.pk: p.__dict__.copy() for p in Person.objects.all()}
+    rows = list(roster_rows(2))
+    rows[0][column] = value
+    report = run(tmp_path, csv_bytes(rows), world, mode=Mode.PARTIAL)
+
+    assert report.rejected == 1
+    assert errors_by_row(report) == {2: {(field, "identity_mismatch")}}
+    message = report.errors[0].message_fa + report.errors[0].message_en
+    assert roster_row(0)[column] not in message  # the stored value is never told
+    for person in Person.objects.all():
+        assert {k: v for k, v in person.__dict__.items() if k != "_state"} == {
+            k: v for k, v in stored[person.pk].items() if k != "_state"
+        }
+    assert Application.objects.filter(institution=world.inst_a).count() == 1
+
+
+def test_gender_cannot_be_turned_by_another_institution(tmp_path, world, standards):
+    roster_import(
+        actor=world.hq_admin,
+        institution=world.inst_b,
+        path=write_csv(tmp_path / "b.csv", [roster_row(3)]),  # a woman
+    )
+    row = roster_row(3)
+    row[5], row[8] = "مرد", "پایان خدمت"
+    report = run(tmp_path, csv_bytes([row]), world, mode=Mode.PARTIAL)
+    assert errors_by_row(report) == {2: {("gender", "identity_mismatch")}}
+    assert Person.objects.get().gender == "female"
 
 
 def test_a_rejected_application_is_reopened_on_reimport(tmp_path, world, standards):
@@ -489,3 +566,28 @@ def test_a_position_without_an_active_standard_is_a_row_error(tmp_path, world):
     report = run(tmp_path, csv_bytes(rows), world, mode=Mode.PARTIAL)
     assert errors_by_row(report) == {3: {("position", "no_active_standard")}}
     assert report.created == 1
+
+
+def test_the_import_event_lists_the_people_it_created_and_linked(tmp_path, world, standards):
+    roster_import(
+        actor=world.hq_admin,
+        institution=world.inst_b,
+        path=write_csv(tmp_path / "b.csv", roster_rows(2)),
+    )
+    report = run(tmp_path, csv_bytes(list(roster_rows(3))), world)  # links 2, creates 1
+    assert report.created == 1
+    event = AuditEvent.objects.filter(action="roster.import", institution_id=world.inst_a.pk).get()
+    assert event.changes["people"]["count"] == 3
+    assert len(event.changes["people"]["sha256"]) == 64
+    linked = AuditLink.objects.filter(event=event).values_list("object_id", flat=True)
+    assert set(linked) == {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
+    for person in Person.objects.all():
+        assert event in person_history(person)
+
+
+def test_a_dry_run_or_rolled_back_import_links_no_one(tmp_path, world, standards):
+    run(tmp_path, csv_bytes(list(roster_rows(3))), world, mode=Mode.DRY_RUN)
+    rows = list(roster_rows(3))
+    rows[1][0] = "1111111111"
+    run(tmp_path, csv_bytes(rows), world)
+    assert not AuditLink.objects.exists()

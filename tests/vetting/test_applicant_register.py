@@ -120,17 +120,91 @@ def test_men_need_a_military_service_status(world, guard_standard, client):
     assert response.status_code == 302
 
 
-def test_a_registered_person_is_brought_up_to_date_not_duplicated(world, guard_standard, client):
-    person = PersonFactory(national_code=national_code(41), first_name="رضا", mobile="09120000000")
+def _registered(**overrides):
+    """The person `form_data` describes, already registered (by another institution)."""
+    fields = {
+        "national_code": national_code(41),
+        "first_name": "علی",
+        "last_name": "کريمي",  # stored with Arabic letters: the same name, normalised
+        "father_name": "حسن",
+        "birth_date": datetime.date(1991, 8, 3),
+        "gender": "male",
+        "mobile": "09120000000",
+        **overrides,
+    }
+    return PersonFactory(**fields)
+
+
+def test_a_registered_person_whose_identity_matches_is_linked_not_changed(
+    world, guard_standard, client
+):
+    person = _registered()
+    before = {f: getattr(person, f) for f in ("first_name", "last_name", "mobile", "education")}
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, education="bachelor"))
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert Person.objects.count() == 1
+    # The manager's institution does not employ her: nothing of the person changes.
+    assert {f: getattr(person, f) for f in before} == before
+    assert Application.objects.get().person == person
+    assert not AuditEvent.objects.filter(action="person.update").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", "رضا"),
+        ("last_name", "احمدی"),
+        ("father_name", "حسین"),
+        ("birth_date", "۱۳۷۱/۰۵/۱۲"),
+        ("gender", "female"),
+    ],
+)
+def test_a_registered_identity_cannot_be_overwritten_by_another_institution(
+    world, guard_standard, client, field, value
+):
+    person = _registered()
+    client.force_login(world.manager)
+    response = client.post(URL, form_data(world, **{field: value, "military_service": "completed"}))
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()
+    assert list(errors) == [field]
+    assert errors[field][0].code == "identity_mismatch"
+    # The reason names the field, never the stored value.
+    stored = str(getattr(person, field))
+    assert stored not in str(errors[field][0].message)
+    unchanged = Person.objects.get()
+    assert unchanged == person and str(getattr(unchanged, field)) == stored
+    assert not Application.objects.exists()
+    assert not AuditEvent.objects.filter(action__in=["person.update", "application.open"])
+
+
+def test_the_institution_employing_a_person_brings_their_details_up_to_date(
+    world, guard_standard, client
+):
+    person = _registered(first_name="رضا")
+    EmploymentFactory(person=person, institution=world.inst_a)
     client.force_login(world.manager)
     response = client.post(URL, form_data(world, mobile=""))
     assert response.status_code == 302
     person.refresh_from_db()
-    assert Person.objects.count() == 1
     assert person.first_name == "علي"
     assert person.mobile == "09120000000"  # left empty on the form: kept
     event = AuditEvent.objects.get(action="person.update")
     assert event.changes["first_name"] == ["رضا", "علي"]
+
+
+def test_over_the_api_a_foreign_identity_is_neither_rewritten_nor_exposed(world, guard_standard):
+    person = _registered(gender="female", military_service="")
+    payload = {**form_data(world, gender="male"), "institution": world.inst_a.registration_number}
+    payload["birth_date"] = "1991-08-03"
+    response = api(world.manager).post("/api/v1/applications/register/", payload)
+    assert response.status_code == 400
+    assert "gender" in response.json()
+    person.refresh_from_db()
+    assert person.gender == "female"
+    assert api(world.manager).get(f"/api/v1/people/{person.pk}/").status_code == 404
 
 
 def test_someone_employed_elsewhere_is_refused(world, guard_standard, client):

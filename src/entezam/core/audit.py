@@ -15,6 +15,7 @@ import bisect
 import datetime
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -25,8 +26,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import audit_keys
+from .bulk import insert_rows
 from .context import current_request
-from .models import AuditEvent, AuditSeal, AuditSealEntry
+from .models import AuditEvent, AuditLink, AuditSeal, AuditSealEntry
 from .scoping import acting_role
 
 GENESIS = "0" * 64
@@ -403,3 +405,29 @@ def audit_verify(*, now: datetime.datetime | None = None) -> VerifyResult:
                 return _fail("unsealed", event_id)
     absent_count = _Ranges(absent_ranges).count()
     return VerifyResult(True, sealed=sealed, pending=pending, absent=absent_count)
+
+
+class LinkRecorder:
+    """Links of a bulk operation's audit event to the objects it touched, written as the
+    operation goes (so memory does not grow with them), tied to the event at the end."""
+
+    def __init__(self) -> None:
+        self.run_key = uuid.uuid4().hex
+        self.count = 0
+        self._digest = hashlib.sha256()
+
+    def add(self, model, ids: Iterable[int]) -> None:
+        object_type = model._meta.label_lower
+        rows = [(self.run_key, object_type, str(pk)) for pk in ids]
+        if not rows:
+            return
+        for _key, _type, object_id in rows:
+            self._digest.update(f"{object_type}#{object_id};".encode())
+        self.count += len(rows)
+        insert_rows(AuditLink, ("run_key", "object_type", "object_id"), rows)
+
+    def summary(self) -> dict:
+        return {"count": self.count, "sha256": self._digest.hexdigest(), "run": self.run_key}
+
+    def attach(self, event: AuditEvent) -> None:
+        AuditLink.objects.filter(run_key=self.run_key, event__isnull=True).update(event=event)

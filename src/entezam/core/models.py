@@ -251,3 +251,33 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuditLink(models.Model):
+    """An object one audit event concerns besides its own (the people a roster import
+    created or linked), so the event shows in each one's history.
+
+    A bulk operation adds its links as it goes, under a run key, and ties them to its event
+    when it records it (`audit.LinkRecorder`); the event's changes carry the links' count
+    and a SHA-256 over them, in order, so they are sealed with it."""
+
+    event = models.ForeignKey(
+        AuditEvent,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="links",
+    )
+    run_key = models.CharField(max_length=32)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_link_object"),
+            models.Index(fields=["run_key"], name="audit_link_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.object_type}#{self.object_id}"

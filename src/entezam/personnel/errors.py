@@ -30,6 +30,17 @@ MESSAGES = {
     "employed_elsewhere": _(
         "This person is actively employed at another institution; that employment must end first."
     ),
+    # An intake for a registered national code whose details contradict the person's.
+    "identity_mismatch": _(
+        "This does not match the person registered under this national code. Check the "
+        "national code and the details; a registered person's identity is changed only by "
+        "HQ or the institution that employs them."
+    ),
+    "identity_mismatch_fields": _(
+        "The %(fields)s given do not match the person registered under this national code; "
+        "a registered person's identity is changed only by HQ or the institution that "
+        "employs them."
+    ),
     "ended": _("This employment has already ended."),
     "end_reason_required": _("Choose why the employment ends."),
     "end_before_start": _("The end date is before the start date."),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from entezam.core.models import AuditEvent
+from entezam.core.models import AuditEvent, AuditLink
 from entezam.core.persian import normalize, to_ascii_digits
 from entezam.core.scoping import access
 
@@ -105,12 +105,17 @@ def employment_history(person: Person) -> QuerySet:
 
 
 def person_history(person: Person, limit: int = 100) -> QuerySet:
-    """Changes to the person and their employments, newest first; record views left out."""
+    """Changes to the person and their employments, and the bulk operations (roster
+    imports) that created or linked them, newest first; record views left out."""
     employment_ids = [str(pk) for pk in person.employments.values_list("pk", flat=True)]
+    linked = AuditLink.objects.filter(
+        object_type="personnel.person", object_id=str(person.pk), event__isnull=False
+    ).values("event_id")
     return (
         AuditEvent.objects.filter(
             Q(object_type="personnel.person", object_id=str(person.pk))
             | Q(object_type="personnel.employment", object_id__in=employment_ids)
+            | Q(pk__in=linked)
         )
         .exclude(action="person.view")
         .order_by("-id")[:limit]

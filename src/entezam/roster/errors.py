@@ -42,6 +42,7 @@ MESSAGES = {
     "duplicate_in_file": _("This national code also appears in rows %(rows)s."),
     "no_active_standard": VETTING_MESSAGES["no_active_standard"],
     "employed_elsewhere": PERSONNEL_MESSAGES["employed_elsewhere"],
+    "identity_mismatch": PERSONNEL_MESSAGES["identity_mismatch"],
 }
 
 

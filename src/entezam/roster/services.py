@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils import timezone
 
-from entezam.core.audit import record
+from entezam.core.audit import LinkRecorder, record
 from entezam.core.jobs import job_start
 from entezam.core.models import Job
 from entezam.core.scoping import acting_role
@@ -154,7 +154,8 @@ def _row_pass(
     writer_class = PostgresChunkWriter if connection.vendor == "postgresql" else OrmChunkWriter
     try:
         with transaction.atomic():
-            writer = writer_class(actor, institution, mode, report, standard_ids)
+            links = LinkRecorder()
+            writer = writer_class(actor, institution, mode, report, standard_ids, links)
             accepted: list[tuple] = []
             rejected: list[ParsedRow] = []
             done = 0
@@ -182,7 +183,7 @@ def _row_pass(
                 report.outcome = ImportOutcome.ROLLED_BACK
                 raise _RollBack
             report.outcome = ImportOutcome.WRITTEN
-            record(
+            event = record(
                 actor=actor,
                 action="roster.import",
                 obj=institution,
@@ -196,8 +197,11 @@ def _row_pass(
                     "updated": report.updated,
                     "unchanged": report.unchanged,
                     "rejected": report.rejected,
+                    # The people it created or linked: each sees this import in their history.
+                    "people": links.summary(),
                 },
             )
+            links.attach(event)
     except _RollBack:
         pass
     if report.outcome == ImportOutcome.ROLLED_BACK:

@@ -9,6 +9,7 @@ from entezam.core.bulk import StagingTable, column_defaults, quote
 from entezam.core.persian import (
     normalize,
 )
+from entezam.personnel.identity import IDENTITY_FIELDS, editable_ids, identity_mismatches
 from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment, Person, search_key
 from entezam.vetting.models import Application
 from entezam.vetting.services import (
@@ -32,9 +33,11 @@ class ChunkWriter:
     are rejected here. Errors are reported in row order.
     """
 
-    def __init__(self, actor, institution, mode, report, standards: dict[str, int]):
+    def __init__(self, actor, institution, mode, report, standards: dict[str, int], links):
         self.actor, self.institution, self.mode, self.report = actor, institution, mode, report
         self.standards = standards
+        # `core.audit.LinkRecorder`: the people written, for the import's audit event.
+        self.links = links
 
     @property
     def writing(self) -> bool:
@@ -55,6 +58,18 @@ class ChunkWriter:
         number = row[ROW_NUMBER]
         error = roster_error(number, "national_code", "employed_elsewhere")
         return ParsedRow(number, {}, [error])
+
+    @staticmethod
+    def _mismatch(row: tuple, fields: list[str]) -> ParsedRow:
+        """A registered person whose identity the row contradicts: one error per field."""
+        number = row[ROW_NUMBER]
+        return ParsedRow(
+            number, {}, [roster_error(number, field, "identity_mismatch") for field in fields]
+        )
+
+    @staticmethod
+    def _row_identity(row: tuple) -> dict:
+        return dict(zip(PERSON_FIELDS, row[PERSON_SLICE], strict=True))
 
     def close(self) -> None:
         return None
@@ -83,13 +98,22 @@ class OrmChunkWriter(ChunkWriter):
             if existing
             else ()
         )
+        # Registered people the importer may not edit are linked only if the row matches
+        # their identity, and nothing of them is changed (`personnel.identity`).
+        editable = editable_ids(self.actor, [person.pk for person in existing.values()])
         settled: list[tuple[tuple, Person | None]] = []
         for row in accepted:
             person = existing.get(row[NATIONAL_CODE])
             if person is not None and person.pk in busy:
                 rejected.append(self._conflict(row))
-            else:
-                settled.append((row, person))
+                continue
+            if person is not None and person.pk not in editable:
+                stored = {name: getattr(person, name) for name in IDENTITY_FIELDS}
+                mismatched = identity_mismatches(stored, self._row_identity(row))
+                if mismatched:
+                    rejected.append(self._mismatch(row, mismatched))
+                    continue
+            settled.append((row, person))
         self._reject(rejected)
         writing = self.writing
         if not settled or not (writing or self.mode == Mode.DRY_RUN):
@@ -106,6 +130,8 @@ class OrmChunkWriter(ChunkWriter):
                 person.search_name = search_key(person.first_name, person.last_name)
                 to_create.append(person)
                 continue
+            if person.pk not in editable:
+                continue  # linked, not changed
             differs = False
             for name, value in values.items():
                 if value == "" and name in KEEP_WHEN_EMPTY:
@@ -135,6 +161,7 @@ class OrmChunkWriter(ChunkWriter):
                 ],
             )
             new_applications = {pk for pk, state in opened.items() if state == "opened"}
+            self.links.add(Person, sorted(opened))
         else:
             known = [person.pk for _row, person in settled if person is not None]
             holding = set(
@@ -187,6 +214,8 @@ class PostgresChunkWriter(ChunkWriter):
         ("position", "text"),
         ("search_name", "text"),
         ("person_id", "bigint"),
+        # The importer may edit this registered person (else the row only links them).
+        ("may_update", "boolean"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -223,10 +252,14 @@ class PostgresChunkWriter(ChunkWriter):
             ) IS NOT NULL
         """
         self.sql_unbusy = f"DELETE FROM {stage} WHERE row_no = ANY(%s)"
+        self.sql_known = f"SELECT row_no, person_id FROM {stage} WHERE person_id IS NOT NULL"
+        self.sql_written = f"SELECT person_id FROM {stage} ORDER BY row_no"
+        self.sql_may_update = f"UPDATE {stage} SET may_update = true WHERE row_no = ANY(%s)"
         application = Application._meta
         self.sql_count = f"""
             SELECT count(*) FILTER (WHERE s.person_id IS NULL),
-                count(*) FILTER (WHERE s.person_id IS NOT NULL AND (({differs}) OR (
+                count(*) FILTER (WHERE s.person_id IS NOT NULL AND ((s.may_update AND ({differs}))
+                    OR (
                     SELECT 1 FROM {quote(application.db_table)} a
                     WHERE a.{quote(application.get_field("person").column)} = s.person_id
                         AND a.{quote(application.get_field("institution").column)} = %s
@@ -246,7 +279,8 @@ class PostgresChunkWriter(ChunkWriter):
             UPDATE {people} p SET {assignments}, {_person_column("search_name")} = s.search_name,
                 {_person_column("updated_at")} = %s
             FROM {stage} s
-            WHERE s.person_id IS NOT NULL AND p.{pk} = s.person_id AND ({differs})
+            WHERE s.person_id IS NOT NULL AND s.may_update AND p.{pk} = s.person_id
+                AND ({differs})
             RETURNING p.{pk}
         """
         given = ["national_code", *PERSON_FIELDS, "search_name"]
@@ -264,7 +298,7 @@ class PostgresChunkWriter(ChunkWriter):
     def _staged(self, accepted: list[tuple]):
         search_key = self.search_key
         for row in accepted:
-            yield (*row, search_key(f"{row[2]} {row[3]}"), None)
+            yield (*row, search_key(f"{row[2]} {row[3]}"), None, False)
 
     def write(self, accepted: list[tuple], rejected: list[ParsedRow]) -> None:
         if not accepted:
@@ -282,8 +316,10 @@ class PostgresChunkWriter(ChunkWriter):
                 cursor.execute(self.sql_unbusy, [busy])
                 busy_rows = set(busy)
                 rejected.extend(self._conflict(row) for row in accepted if row[0] in busy_rows)
-            self._reject(rejected)
-            count = len(accepted) - len(busy)
+            mismatched = self._settle_identities(cursor, accepted) if known - len(busy) else []
+            self._reject(rejected + mismatched)
+            count = len(accepted) - len(busy) - len(mismatched)
+            known -= len(mismatched)
             if not count:
                 return
             if self.mode == Mode.DRY_RUN:
@@ -296,6 +332,33 @@ class PostgresChunkWriter(ChunkWriter):
             if not self.writing:
                 return
             self._write(cursor, count, known - len(busy))
+
+    def _settle_identities(self, cursor, accepted: list[tuple]) -> list[ParsedRow]:
+        """Registered people: mark the rows whose person the importer may edit; a row whose
+        person they may not edit must match that person's identity, else it is rejected
+        (and leaves the stage). Two queries into the real tables, by primary key."""
+        cursor.execute(self.sql_known)
+        person_of = dict(cursor.fetchall())
+        editable = editable_ids(self.actor, person_of.values())
+        locked = {row_no: pid for row_no, pid in person_of.items() if pid not in editable}
+        stored = {
+            row["id"]: row
+            for row in Person.objects.filter(pk__in=set(locked.values())).values(
+                "id", *IDENTITY_FIELDS
+            )
+        }
+        rows = {row[ROW_NUMBER]: row for row in accepted}
+        rejected = []
+        for row_no, person_id in sorted(locked.items()):
+            mismatched = identity_mismatches(stored[person_id], self._row_identity(rows[row_no]))
+            if mismatched:
+                rejected.append(self._mismatch(rows[row_no], mismatched))
+        if rejected:
+            cursor.execute(self.sql_unbusy, [[parsed.row for parsed in rejected]])
+        may_update = [row_no for row_no, pid in person_of.items() if pid in editable]
+        if may_update:
+            cursor.execute(self.sql_may_update, [may_update])
+        return rejected
 
     def _write(self, cursor, count: int, known: int) -> None:
 
@@ -324,6 +387,8 @@ class PostgresChunkWriter(ChunkWriter):
             now=now,
         )
         updated = len((changed | set(opened)) - created)
+        cursor.execute(self.sql_written)
+        self.links.add(Person, [person_id for (person_id,) in cursor.fetchall()])
         self.report.created += len(created)
         self.report.updated += updated
         self.report.unchanged += count - len(created) - updated

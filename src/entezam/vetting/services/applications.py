@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from entezam.core import audit
 from entezam.core.bulk import column_defaults, quote
-from entezam.core.errors import field_error
+from entezam.core.errors import field_error, validation_error
 from entezam.core.scoping import ensure_still_visible, require, require_model_action
 from entezam.core.services import require_reason, update_object
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Gender, Position
+from entezam.personnel.errors import MESSAGES as PERSONNEL_MESSAGES
+from entezam.personnel.identity import IDENTITY_FIELDS, editable_ids, identity_mismatches
 from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment, Person
 from entezam.personnel.reach import reach_insert_sql, reach_link, reach_link_many
 from entezam.personnel.services import tidy_names
@@ -98,10 +100,12 @@ def applicant_register(
 ) -> Application:
     """Register one applicant by hand: a one-row roster.
 
-    Creates the person (or brings a registered person's details up to date, as a roster
-    import would) and opens their application with `institution` for `position`. A person
-    actively employed by another institution is refused; nobody is moved between
-    institutions here. Audited as `person.create`/`person.update` and `application.open`.
+    Creates the person, or links a registered one, and opens their application with
+    `institution` for `position`. A registered person's identity must match what is given
+    unless the actor may edit that person (`personnel.identity`): then their details are
+    brought up to date, audited as `person.update`; otherwise nothing of the person changes.
+    A person actively employed by another institution is refused; nobody is moved between
+    institutions here. Audited as `person.create` and `application.open`.
     """
     unknown = set(details) - set(PERSON_FIELDS)
     if unknown:
@@ -120,13 +124,25 @@ def applicant_register(
     if details.get("gender") == Gender.MALE and not details.get("military_service"):
         raise field_error("military_service", "required_for_men", MESSAGES)
     person = Person.objects.select_for_update().filter(national_code=national_code).first()
-    if (
-        person is not None
-        and Employment.objects.filter(person=person, end_date__isnull=True)
-        .exclude(institution=institution)
-        .exists()
-    ):
-        raise field_error("national_code", "employed_elsewhere", MESSAGES)
+    may_edit = False
+    if person is not None:
+        if (
+            Employment.objects.filter(person=person, end_date__isnull=True)
+            .exclude(institution=institution)
+            .exists()
+        ):
+            raise field_error("national_code", "employed_elsewhere", MESSAGES)
+        may_edit = bool(editable_ids(actor, [person.pk]))
+        if not may_edit:
+            stored = {name: getattr(person, name) for name in IDENTITY_FIELDS}
+            mismatched = identity_mismatches(stored, details)
+            if mismatched:
+                raise ValidationError(
+                    {
+                        name: validation_error("identity_mismatch", PERSONNEL_MESSAGES)
+                        for name in mismatched
+                    }
+                )
     created = person is None
     if person is None:
         person = Person(national_code=national_code, **details)
@@ -153,20 +169,13 @@ def applicant_register(
             permission="add",
         )
         return application
-    fields = [
-        name
-        for name in PERSON_FIELDS
-        if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
-    ]
-    # The open application has brought the person into the actor's scope.
-    update_object(
-        actor=actor,
-        obj=person,
-        data=details,
-        fields=fields,
-        action="person.update",
-        permission="add",
-    )
+    if may_edit:
+        fields = [
+            name
+            for name in PERSON_FIELDS
+            if name in details and not (name in KEEP_WHEN_EMPTY and details[name] in ("", None))
+        ]
+        update_object(actor=actor, obj=person, data=details, fields=fields, action="person.update")
     return application
 
 
