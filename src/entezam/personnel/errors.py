@@ -36,11 +36,6 @@ MESSAGES = {
         "national code and the details; a registered person's identity is changed only by "
         "HQ or the institution that employs them."
     ),
-    "identity_mismatch_fields": _(
-        "The %(fields)s given do not match the person registered under this national code; "
-        "a registered person's identity is changed only by HQ or the institution that "
-        "employs them."
-    ),
     "ended": _("This employment has already ended."),
     "end_reason_required": _("Choose why the employment ends."),
     "end_before_start": _("The end date is before the start date."),
