@@ -21,6 +21,7 @@ the Iranian identifiers and the Jalali dates.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -73,6 +74,10 @@ def shown(value: Any) -> str:
         return localize_digits(value.text, language)
     if isinstance(value, list | tuple):
         return LIST_SEPARATORS[language].join(shown(item) for item in value)
+    if isinstance(value, datetime.date):
+        from entezam.core.persian.jalali import format_jalali
+
+        return format_jalali(value, digits=language)
     return str(value)
 
 

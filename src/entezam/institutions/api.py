@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from entezam.core.api.fields import JalaliField
 from entezam.core.api.viewsets import ScopedViewSet
+from entezam.core.dates import DateRange
 from entezam.core.scoping import require
 from entezam.geo.models import County, PoliceUnit, Province
 
@@ -78,8 +79,12 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=list(TRANSITIONS))
     reason = serializers.CharField(min_length=5)
     licence_number = serializers.CharField(required=False, allow_blank=True)
-    licence_issued_on = serializers.DateField(required=False, allow_null=True)
-    licence_expires_on = serializers.DateField(required=False, allow_null=True)
+    licence_issued_on = serializers.DateField(
+        required=False, allow_null=True, validators=[DateRange("any")]
+    )
+    licence_expires_on = serializers.DateField(
+        required=False, allow_null=True, validators=[DateRange("any")]
+    )
 
 
 class InstitutionViewSet(ScopedViewSet):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import STAFF_ROLES, Role
+from entezam.core.dates import DateRange
 from entezam.core.errors import validation_error
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
@@ -82,8 +83,12 @@ class Institution(BaseModel):
     licence_number = models.CharField(
         _("licence number"), max_length=30, null=True, blank=True, unique=True
     )
-    licence_issued_on = models.DateField(_("licence issued on"), null=True, blank=True)
-    licence_expires_on = models.DateField(_("licence expires on"), null=True, blank=True)
+    licence_issued_on = models.DateField(
+        _("licence issued on"), null=True, blank=True, validators=[DateRange("any")]
+    )
+    licence_expires_on = models.DateField(
+        _("licence expires on"), null=True, blank=True, validators=[DateRange("any")]
+    )
     authorised_headcount = models.PositiveIntegerField(_("authorised headcount"), default=0)
     status = models.CharField(
         _("status"),

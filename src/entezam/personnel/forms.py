@@ -10,7 +10,7 @@ from .services import EDITABLE_FIELDS
 class PersonForm(forms.ModelForm):
     """A person's details; the national code identifies the person and is not edited here."""
 
-    birth_date = JalaliDateField(label=_("Birth date"))
+    birth_date = JalaliDateField(label=_("Birth date"), date_range="birth")
     mobile = MobileField(label=_("Mobile"), required=False)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
+from entezam.core.dates import DateRange
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_mobile, validate_national_code
@@ -72,7 +73,7 @@ class Person(BaseModel):
     father_name = models.CharField(
         _("father's name"), max_length=100, blank=True, validators=[validate_person_name]
     )
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=[DateRange("birth")])
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     mobile = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
     education = models.CharField(_("education"), max_length=20, choices=Education.choices)
@@ -174,8 +175,8 @@ class Employment(BaseModel):
         related_name="employments",
     )
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(_("start date"), validators=[DateRange("any")])
+    end_date = models.DateField(_("end date"), null=True, blank=True, validators=[DateRange("any")])
     end_reason = models.CharField(
         _("end reason"), max_length=20, choices=EndReason.choices, blank=True
     )

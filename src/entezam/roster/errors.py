@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.dates import MESSAGES as DATE_MESSAGES
 from entezam.core.errors import MESSAGES as CORE_MESSAGES
 from entezam.core.errors import RowError, row_error
 from entezam.personnel.errors import MESSAGES as PERSONNEL_MESSAGES
@@ -37,6 +38,7 @@ MESSAGES = {
     "empty": CORE_MESSAGES["empty"],
     "too_long": CORE_MESSAGES["too_long"],
     "in_future": CORE_MESSAGES["in_future"],
+    "birth_out_of_range": DATE_MESSAGES["birth"],
     "unknown_value": _("'%(value)s' is not a valid %(label)s; allowed values: %(allowed)s."),
     "required_for_men": PERSONNEL_MESSAGES["required_for_men"],
     "duplicate_in_file": _("This national code also appears in rows %(rows)s."),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+from entezam.core.dates import date_bounds
 from entezam.core.errors import RowError, row_error
 from entezam.core.persian import (
     JalaliDateError,
@@ -133,8 +134,11 @@ def validate_row(row: int, cells: dict[str, Any], today: datetime.date) -> Parse
     except JalaliDateError as exc:
         errors.append(exc.row_error(row, "birth_date"))
     else:
+        earliest, latest = date_bounds("birth", today)
         if birth_date > today:
             reject("birth_date", "in_future")
+        elif not earliest <= birth_date <= latest:
+            reject("birth_date", "birth_out_of_range", earliest=earliest, latest=latest)
         else:
             values["birth_date"] = birth_date
 
@@ -223,7 +227,8 @@ def _birth_date_or_bad(today: datetime.date, cell: Any) -> Any:
         value = _birth_date(cell)
     except JalaliDateError:
         return _BAD
-    return _BAD if value > today else value
+    earliest, latest = date_bounds("birth", today)
+    return value if earliest <= value <= latest else _BAD
 
 
 def _choice_or_bad(column: str, cell: Any) -> Any:

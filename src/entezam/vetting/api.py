@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from entezam.core.api.fields import IdentifierField, JalaliField
 from entezam.core.api.viewsets import ScopedViewSet
+from entezam.core.dates import DateRange
 from entezam.core.persian import JalaliDateError
 from entezam.core.persian.jalali import parse_date_cell
 from entezam.core.scoping import allowed_roles
@@ -204,10 +205,12 @@ class BirthDateField(serializers.Field):
 
     def to_internal_value(self, data):
         try:
-            return parse_date_cell(data)
+            value = parse_date_cell(data)
         except JalaliDateError as exc:
             # A Django ValidationError: the serializer reports it on this field.
             raise exc.validation_error() from None
+        DateRange("birth")(value)
+        return value
 
     def to_representation(self, value):
         return value.isoformat()

@@ -112,7 +112,7 @@ class ReasonForm(forms.Form):
 
 class BackgroundCheckForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=CheckResult.choices)
-    checked_on = JalaliDateField(label=_("Checked on"))
+    checked_on = JalaliDateField(label=_("Checked on"), date_range="past")
     reference = forms.CharField(
         label=_("Reference"),
         max_length=60,
@@ -130,7 +130,7 @@ class MedicalCertificateForm(forms.Form):
         choices=[("1", _("Fit for duty")), ("0", _("Not fit for duty"))],
         coerce=lambda value: value == "1",
     )
-    issued_on = JalaliDateField(label=_("Issued on"))
+    issued_on = JalaliDateField(label=_("Issued on"), date_range="past")
     valid_until = JalaliDateField(label=_("Valid until"))
     issuer = forms.CharField(label=_("Issuer"), max_length=150, required=False)
 
@@ -168,7 +168,7 @@ class ApplicantForm(forms.Form):
         required=False,
         validators=[validate_person_name],
     )
-    birth_date = JalaliDateField(label=_("Birth date"))
+    birth_date = JalaliDateField(label=_("Birth date"), date_range="birth")
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     mobile = MobileField(label=_("Mobile"), required=False)
     education = forms.ChoiceField(label=_("Education"), choices=Education.choices)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
+from entezam.core.dates import DateRange
 from entezam.core.models import BaseModel
 from entezam.core.scoping import ALL, Scope, reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION
@@ -42,7 +43,9 @@ class Standard(BaseModel):
     status = models.CharField(
         _("status"), max_length=10, choices=StandardStatus.choices, default=StandardStatus.DRAFT
     )
-    effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    effective_date = models.DateField(
+        _("effective date"), null=True, blank=True, validators=[DateRange("any")]
+    )
     positions = models.JSONField(
         _("positions"), default=list, help_text=_("Positions this standard selects for.")
     )
@@ -280,7 +283,7 @@ class BackgroundCheck(BaseModel):
     result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
-    checked_on = models.DateField(_("checked on"))
+    checked_on = models.DateField(_("checked on"), validators=[DateRange("past")])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -315,8 +318,8 @@ class MedicalCertificate(BaseModel):
         "personnel.Person", on_delete=models.PROTECT, related_name="medical_certificates"
     )
     fit = models.BooleanField(_("fit for duty"))
-    issued_on = models.DateField(_("issued on"))
-    valid_until = models.DateField(_("valid until"))
+    issued_on = models.DateField(_("issued on"), validators=[DateRange("past")])
+    valid_until = models.DateField(_("valid until"), validators=[DateRange("any")])
     issuer = models.CharField(_("issuer"), max_length=150, blank=True)
 
     # The applicant brings the certificate to the institution; officers may record it too.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from entezam.core.dates import DateRange
 from entezam.core.errors import MESSAGES, validation_error
 from entezam.core.persian.jalali import JalaliDateError, format_jalali, parse_jalali
 from entezam.core.persian.text import active_language, strip_invisible, to_ascii_digits
@@ -26,6 +27,11 @@ class JalaliDateField(forms.Field):
             "placeholder": "۱۴۰۴/۰۱/۰۱",
         }
     )
+
+    def __init__(self, *, date_range: str = "any", **kwargs: Any) -> None:
+        """`date_range`: the plausible range of the date (`core.dates.RANGES`)."""
+        super().__init__(**kwargs)
+        self.validators.append(DateRange(date_range))
 
     def to_python(self, value: Any) -> datetime.date | None:
         if value in self.empty_values:

@@ -203,7 +203,12 @@ def format_jalali(
         value = _local(value)
         clock = f" {value:%H:%M}"
         value = value.date()
-    jalali = jdatetime.date.fromgregorian(date=value)
+    try:
+        jalali = jdatetime.date.fromgregorian(date=value)
+    except (ValueError, OverflowError):
+        # A year the Jalali calendar cannot show (stored before dates were range-checked):
+        # shown as it is, never an error on the page.
+        return localize_digits(value.isoformat(), digits)
     if fmt == "long":
         months = MONTHS_FA if digits == "fa" else MONTHS_EN
         text = f"{jalali.day} {months[jalali.month - 1]} {jalali.year}"
