@@ -102,17 +102,27 @@ def write_roster(path: Path, rows: int) -> Path:
     return write_csv(path, roster_rows(rows))
 
 
-def run_import(path: Path):
+def run_import(path: Path, mode: str = "atomic"):
     from entezam.accounts.seed import system_actor
     from entezam.institutions.models import Institution
-    from entezam.roster.choices import Mode
     from entezam.roster.services import roster_import
 
     institution = Institution.objects.get(registration_number=REGISTRATION_NUMBER)
     actor = system_actor()
     started = time.perf_counter()
-    report = roster_import(actor=actor, institution=institution, path=path, mode=Mode.ATOMIC)
+    report = roster_import(actor=actor, institution=institution, path=path, mode=mode)
     return time.perf_counter() - started, report
+
+
+def write_rejected(path: Path, rows: int) -> Path:
+    """A file of rows that are all rejected (`x,,,,,,,,,`): every problem is reported."""
+    from tests.roster.files import HEADER_FA
+
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(",".join(HEADER_FA) + "\n")
+        for _ in range(rows):
+            stream.write("x,,,,,,,,,\n")
+    return path
 
 
 def time_copy(path: Path) -> float:
@@ -255,8 +265,18 @@ def memory_child(rows: int, directory: str, kind: str) -> None:
     from entezam.roster import reading as roster
     from tests.roster.files import roster_rows, write_xlsx
 
+    mode = "atomic"
     if kind == "xlsx":
         path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster_rows(rows))
+    elif kind.startswith("rejected"):
+        # A dry run of a file where every row is rejected; `rejected` lifts the limit on
+        # rejected rows, so all of them go through the report (`rejected-limit` keeps it).
+        from entezam.roster import writers
+
+        path = write_rejected(Path(directory) / f"memory-{rows}-rejected.csv", rows)
+        mode = "dry_run"
+        if kind == "rejected":
+            writers.MAX_REJECTED_ROWS = 10**12
     else:
         path = write_roster(Path(directory) / f"memory-{rows}.csv", rows)
     # A million rows is ~106 MB of CSV, above the upload limit: lift the limits for this
@@ -264,8 +284,10 @@ def memory_child(rows: int, directory: str, kind: str) -> None:
     roster.MAX_FILE_BYTES = max(roster.MAX_FILE_BYTES, path.stat().st_size)
     roster.MAX_XLSX_UNCOMPRESSED_BYTES = max(roster.MAX_XLSX_UNCOMPRESSED_BYTES, 2**34)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    seconds, report = run_import(path)
+    seconds, report = run_import(path, mode)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    problems = report.error_count
+    report.close()
     clear_people()
     print(
         json.dumps(
@@ -276,6 +298,8 @@ def memory_child(rows: int, directory: str, kind: str) -> None:
                 "baseline_mb": baseline,
                 "peak_mb": peak,
                 "created": report.created,
+                "rejected": report.rejected,
+                "problems": problems,
             }
         )
     )
@@ -313,7 +337,10 @@ def main() -> int:
     parser.add_argument("--orm-sample", type=int, default=5000)
     parser.add_argument("--memory-sizes", default="100000,1000000")
     parser.add_argument(
-        "--memory-kinds", default="csv,xlsx", help="file kinds whose memory is measured"
+        "--memory-kinds",
+        default="csv,xlsx,rejected,rejected-limit",
+        help="file kinds whose memory is measured (rejected: every row rejected, limit lifted; "
+        "rejected-limit: the same with the limit on rejected rows)",
     )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-kind", default="csv", help=argparse.SUPPRESS)
@@ -410,12 +437,14 @@ def main() -> int:
         print(
             f"{f'peak memory, {kind.upper()} (fresh process)':<34}{'rows':>8}"
             f"{'baseline MB':>14}{'peak MB':>10}{'growth MB':>11}{'seconds':>10}{'created':>11}"
+            f"{'rejected':>10}{'problems':>10}"
         )
         for item in results:
             growth = item["peak_mb"] - item["baseline_mb"]
             print(
                 f"{'':<30}{item['rows']:>12,}{item['baseline_mb']:>14.0f}{item['peak_mb']:>10.0f}"
                 f"{growth:>11.0f}{item['seconds']:>10.1f}{item['created']:>11,}"
+                f"{item.get('rejected', 0):>10,}{item.get('problems', 0):>10,}"
             )
         if len(results) > 1:
             first, last = results[0], results[-1]

@@ -591,3 +591,44 @@ def test_a_dry_run_or_rolled_back_import_links_no_one(tmp_path, world, standards
     rows[1][0] = "1111111111"
     run(tmp_path, csv_bytes(rows), world)
     assert not AuditLink.objects.exists()
+
+
+def test_a_file_of_mostly_rubbish_stops_past_the_rejected_limit(
+    tmp_path, world, standards, monkeypatch
+):
+    from entezam.roster import writers
+
+    monkeypatch.setattr(writers, "MAX_REJECTED_ROWS", 50)
+    rows = [["x", "", "", "", "", "", "", "", "", ""] for _ in range(400)]
+    report = run(tmp_path, csv_bytes(rows), world, mode=Mode.PARTIAL)
+
+    assert report.outcome == ImportOutcome.FILE_REJECTED and report.failed
+    assert report.errors[0].code == "too_many_rejected"
+    assert "50" in report.errors[0].message_en and "۵۰" in report.errors[0].message_fa
+    assert report.rejected == 51 and report.created == 0
+    assert not Person.objects.exists() and not Application.objects.exists()
+    # The rows found so far are in the full report, for the person fixing the file.
+    codes = [error["code"] for error in report.iter_errors()]
+    assert codes.count("not_digits") == 51 and codes[-1] == "too_many_rejected"
+
+
+def test_one_row_reports_a_bounded_number_of_bounded_problems(tmp_path, world, standards):
+    row = ["x" * 3000] * 10
+    report = run(tmp_path, csv_bytes([row]), world, mode=Mode.PARTIAL)
+    problems = list(report.iter_errors())
+    assert 1 <= len(problems) <= 12
+    assert all(len(p["message_en"]) < 600 and len(p["message_fa"]) < 600 for p in problems)
+
+
+def test_the_report_keeps_every_problem_outside_memory(tmp_path, world, standards):
+    rows = list(roster_rows(300))
+    for row in rows[::2]:
+        row[0] = "1234"
+    report = run(tmp_path, csv_bytes(rows), world, mode=Mode.PARTIAL)
+    assert report.rejected == 150 and report.error_count == 150
+    assert len(report.errors) == 150  # below the preview size: all shown
+    stream = io.StringIO()
+    report.write_json(stream)
+    written = json.loads(stream.getvalue())
+    assert written["rejected"] == 150 and len(written["errors"]) == 150
+    assert written["errors"][0] == report.errors[0].as_dict()

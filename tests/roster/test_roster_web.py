@@ -52,7 +52,9 @@ def test_upload_runs_a_job_and_shows_the_finished_report(
     assert 'data-percent="100"' in fragment
     assert "نام فقط می‌تواند" in fragment
 
-    report = json.loads(client.get(f"/roster/jobs/{job.pk}/report.json").content)
+    download = client.get(f"/roster/jobs/{job.pk}/report.json")
+    assert download["Content-Type"].startswith("application/json")
+    report = json.loads(b"".join(download.streaming_content))
     assert report["rows"] == 8 and report["rejected"] == 1
     assert report["errors"][0]["row"] == 4 and report["errors"][0]["column"] == "first_name"
     response = client.get(f"/roster/jobs/{job.pk}/report.xlsx")
@@ -189,3 +191,31 @@ def test_api_rejects_a_bad_mode_and_file_type(setup):
     )
     assert response.status_code == 400
     assert set(response.json()) == {"file", "mode"}
+
+
+def test_the_api_pages_through_a_large_report(setup, django_capture_on_commit_callbacks):
+    rows = list(roster_rows(260))
+    for row in rows:
+        row[0] = "12"
+    client = api(setup.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/api/v1/roster-imports/",
+            {
+                "file": roster_file(rows, name="bad.csv"),
+                "institution": setup.inst_a.registration_number,
+                "mode": "partial",
+            },
+            format="multipart",
+        )
+    job = Job.objects.get()
+    status = client.get(f"/api/v1/roster-imports/{job.pk}/").json()
+    assert status["report"]["error_count"] == 260
+    assert len(status["report"]["errors"]) == 200  # the first ones; all are one link away
+    page = client.get(status["report"]["errors_url"], {"page": 2, "page_size": 100}).json()
+    assert page["count"] == 260 and len(page["results"]) == 100
+    assert page["results"][0]["row"] == 102
+    last = client.get(status["report"]["errors_url"], {"page": 3, "page_size": 100}).json()
+    assert len(last["results"]) == 60 and last["next"] is None
+    other = api(setup.hq_analyst).get(status["report"]["errors_url"])
+    assert other.status_code == 404

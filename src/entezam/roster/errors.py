@@ -34,6 +34,10 @@ MESSAGES = {
     "empty_file": CORE_MESSAGES["empty_file"],
     "missing_column": _("The column '%(label)s' is missing from the header row."),
     "duplicate_column": _("The column '%(label)s' appears more than once in the header row."),
+    "too_many_rejected": _(
+        "Too many rejected rows (more than %(limit)s): the import stopped and wrote nothing. "
+        "Fix the file (the report lists the rows found so far) and import it again."
+    ),
     # One row; `label` names its column.
     "empty": CORE_MESSAGES["empty"],
     "too_long": CORE_MESSAGES["too_long"],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import io
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+from django.core.files import File
 
 from .choices import Mode
 from .report import ERROR_PREVIEW
@@ -18,8 +20,6 @@ from .services import roster_import
 
 def run_import_job(job, progress) -> dict:
     """`core.jobs` handler `roster_import`; params: `institution_id`, `mode`, `file_name`."""
-    from django.core.files.base import ContentFile
-
     params = job.params
     actor = job.created_by
     institution = importable_institutions(actor).get(pk=params["institution_id"])
@@ -43,8 +43,14 @@ def run_import_job(job, progress) -> dict:
             mode=params.get("mode", Mode.ATOMIC),
             progress=report_progress,
         )
-    content = json.dumps(report.as_dict(), ensure_ascii=False, indent=1).encode()
-    job.output_file.save(f"roster-report-{job.pk}.json", ContentFile(content), save=False)
+    # The report as JSON lines, written from the spool: memory does not grow with it.
+    with tempfile.TemporaryFile(mode="w+b") as spool:
+        text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
+        report.write_lines(text)
+        text.detach()
+        spool.seek(0)
+        job.output_file.save(f"roster-report-{job.pk}.jsonl", File(spool), save=False)
+    report.close()
     type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name)
     if progress.total is None:
         progress.set_total(report.rows)

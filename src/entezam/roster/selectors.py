@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from entezam.core.models import Job
 from entezam.core.scoping import ScopedQuerySet, access
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.institutions.selectors import clean_registration_number
+
+from .report import read_report_lines
 
 JOB_KIND = "roster_import"
 # The permission on an institution to import a roster into it (granted in apps.py).
@@ -40,9 +44,12 @@ def roster_job_access(*, user, pk) -> Job:
     return access(roster_jobs(user), user=user, pk=pk)
 
 
-def job_report(job: Job) -> dict | None:
-    """The full JSON report a finished roster-import job wrote, or None."""
+@contextmanager
+def job_report(job: Job) -> Iterator[tuple[dict, Iterator[dict]] | None]:
+    """(summary, problems) of the report a finished roster-import job wrote, read lazily
+    from its JSON-lines file, or None."""
     if not job.output_file:
-        return None
-    with job.output_file.open("rb") as stream:
-        return json.load(stream)
+        yield None
+        return
+    with job.output_file.open("rb") as raw:
+        yield read_report_lines(io.TextIOWrapper(raw, encoding="utf-8"))

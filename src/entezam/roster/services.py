@@ -43,7 +43,7 @@ from entezam.vetting.services import active_standard_for
 from .choices import ImportOutcome, Mode
 from .errors import RosterFileError
 from .reading import RosterSource
-from .report import ImportReport
+from .report import ERROR_PREVIEW, ErrorSpool, ImportReport
 from .selectors import IMPORT_ACTION, JOB_KIND, importable_institutions
 from .validation import NationalCodeIndex, ParsedRow, row_validator
 from .writers import CHUNK_SIZE, OrmChunkWriter, PostgresChunkWriter
@@ -110,8 +110,17 @@ def roster_import(
             report.rows = index.rows
             _row_pass(actor, institution, source, mode, duplicates, report, progress, chunk_size)
     except RosterFileError as exc:
-        report.errors = [exc.error]
-        report.rows = report.created = report.updated = report.unchanged = report.rejected = 0
+        report.created = report.updated = report.unchanged = 0
+        if exc.error.code == "too_many_rejected":
+            # The rows found so far stay in the report, after the reason it stopped.
+            report.errors.insert(0, exc.error)
+            report.errors[ERROR_PREVIEW:] = []
+        else:
+            report.rows = report.rejected = 0
+            report.errors = [exc.error]
+            report.spool.close()
+            report.spool = ErrorSpool()
+        report.spool.write(exc.error)
         report.outcome = ImportOutcome.FILE_REJECTED
     return report
 

@@ -80,7 +80,9 @@ def _birth_date_of_text(text: str) -> datetime.date | JalaliDateError:
     try:
         return parse_birth_date(text)
     except JalaliDateError as exc:
-        return exc
+        # Cached without its traceback: a cached exception raised again would collect the
+        # frames of every row it was raised in (and keep all their problems alive).
+        return exc.with_traceback(None)
 
 
 def _birth_date(cell: Any) -> datetime.date:
@@ -88,7 +90,8 @@ def _birth_date(cell: Any) -> datetime.date:
         return parse_birth_date(cell)
     result = _birth_date_of_text(cell)
     if isinstance(result, JalaliDateError):
-        raise result
+        # A fresh copy each time, for the same reason.
+        raise JalaliDateError(result.code, result.message, **result.params)
     return result
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
+import io
 import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,7 @@ from .choices import ImportOutcome, Mode
 from .columns import CHOICE_EXAMPLES, FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS, TEMPLATE_EXAMPLE
 from .forms import RosterUploadForm
 from .reading import MAX_FILE_MEGABYTES
-from .report import ERROR_PREVIEW, write_xlsx_report
+from .report import ERROR_PREVIEW, write_json_report, write_xlsx_report
 from .selectors import importable_institutions, job_report, roster_job_access, roster_jobs
 from .services import roster_import_start
 
@@ -147,32 +147,37 @@ class RosterJobRerunView(RosterJobMixin, View):
 
 
 class RosterReportView(RosterJobMixin, View):
-    """The finished report: `json` as written by the import, `xlsx` converted on request."""
+    """The finished report, converted from the job's JSON-lines file as it is sent: `json`
+    (the documented format) or `xlsx`; memory does not grow with the report."""
+
+    COUNTS = ("rows", "created", "updated", "unchanged", "rejected")
 
     def get(self, request, pk, fmt):
         job = self.get_job()
-        if fmt not in ("json", "xlsx"):
-            raise Http404
-        report = job_report(job) if job.is_finished else None
-        if report is None:
+        if fmt not in ("json", "xlsx") or not job.is_finished or not job.output_file:
             raise Http404
         stem = f"roster-report-{job.pk}"
-        if fmt == "json":
-            response = HttpResponse(
-                json.dumps(report, ensure_ascii=False, indent=1),
-                content_type="application/json; charset=utf-8",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
-            return response
         # FileResponse closes the spool once it has been sent.
         spool = tempfile.TemporaryFile()  # noqa: SIM115
-        write_xlsx_report(report, spool)
+        with job_report(job) as report:
+            if report is None:
+                raise Http404
+            summary, problems = report
+            counts = {name: summary.get(name, 0) for name in self.COUNTS}
+            if fmt == "json":
+                text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
+                write_json_report(counts, problems, text)
+                text.detach()
+            else:
+                write_xlsx_report({**counts, "errors": problems}, spool)
         spool.seek(0)
+        content_type = (
+            "application/json; charset=utf-8"
+            if fmt == "json"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         return FileResponse(
-            spool,
-            as_attachment=True,
-            filename=f"{stem}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            spool, as_attachment=True, filename=f"{stem}.{fmt}", content_type=content_type
         )
 
 

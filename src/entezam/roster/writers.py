@@ -19,7 +19,8 @@ from entezam.vetting.services import (
 )
 
 from .choices import Mode
-from .errors import roster_error
+from .errors import RosterFileError, roster_error
+from .report import MAX_REJECTED_ROWS
 from .validation import NATIONAL_CODE, PERSON_SLICE, POSITION, ROW_NUMBER, ParsedRow, memo
 
 CHUNK_SIZE = 5000
@@ -50,8 +51,9 @@ class ChunkWriter:
     def _reject(self, rejected: list[ParsedRow]) -> None:
         rejected.sort(key=lambda parsed: parsed.row)
         for parsed in rejected:
-            self.report.rejected += 1
-            self.report.errors.extend(parsed.errors)
+            self.report.add_rejected_row(parsed.errors)
+            if self.report.rejected > MAX_REJECTED_ROWS:
+                raise RosterFileError("too_many_rejected", row=0, limit=MAX_REJECTED_ROWS)
 
     @staticmethod
     def _conflict(row: tuple) -> ParsedRow:

@@ -59,6 +59,14 @@ JalaliFormat = Literal["short", "long", "datetime"]
 _FIRST_YEAR, _LAST_YEAR = 1, 9377
 
 
+# A value quoted back in a message: enough to find it, never a whole pasted paragraph.
+QUOTE_LIMIT = 60
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= QUOTE_LIMIT else text[: QUOTE_LIMIT - 1] + "…"
+
+
 class JalaliDateError(ValueError):
     """A date that cannot be read: `code` names the reason for programs; the message comes
     from core's catalogue, in the active language (`validation_error`) or in both
@@ -129,7 +137,7 @@ def parse_jalali(text: str) -> datetime.date:
         raise JalaliDateError("empty", label=errors.DATE_LABEL)
     match = _JALALI_PATTERN.fullmatch(to_ascii_digits(raw))
     if match is None:
-        raise JalaliDateError("invalid_format", value=raw)
+        raise JalaliDateError("invalid_format", value=_quoted(raw))
     year, month, day = int(match[1]), int(match[3]), int(match[4])
     shown = errors.NumericText(f"{year:04d}/{month:02d}/{day:02d}")
     if not _FIRST_YEAR <= year <= _LAST_YEAR:
@@ -170,14 +178,14 @@ def parse_date_cell(cell) -> datetime.date:
         raise JalaliDateError("empty", label=errors.DATE_LABEL)
     match = _DATE_CELL_PATTERN.fullmatch(text)
     if match is None:
-        raise JalaliDateError("invalid_format", value=text)
+        raise JalaliDateError("invalid_format", value=_quoted(text))
     year, month, day = int(match[1]), int(match[3]), int(match[4])
     if year < JALALI_YEAR_LIMIT:
         return parse_jalali(f"{year}/{month}/{day}")
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise JalaliDateError("invalid_date", value=text) from None
+        raise JalaliDateError("invalid_date", value=_quoted(text)) from None
 
 
 def _local(value: datetime.datetime) -> datetime.datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -87,15 +86,15 @@ class Command(BaseCommand):
                 mode=mode,
                 progress=progress,
             )
-        data = report.as_dict()
         if options["report"]:
-            options["report"].write_text(
-                json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
-            )
+            with open(options["report"], "w", encoding="utf-8") as stream:
+                report.write_json(stream)
         if options["json"]:
-            self.stdout.write(json.dumps(data, ensure_ascii=False))
+            report.write_json(self.stdout._out)
+            self.stdout._out.flush()
         else:
             self._summary(report, institution)
+        report.close()
         # A trial run of a partial import succeeds when the valid rows could be written.
         tolerated = options["partial"] and report.outcome == ImportOutcome.DRY_RUN
         if report.failed and not tolerated:
@@ -116,6 +115,6 @@ class Command(BaseCommand):
         write(OUTCOME_TEXT[report.outcome])
         for error in report.errors[:ERROR_PREVIEW]:
             write(f"row {error.row}\t{error.column or '-'}\t{error.code}\t{error.message_en}")
-        hidden = len(report.errors) - ERROR_PREVIEW
+        hidden = report.error_count - ERROR_PREVIEW
         if hidden > 0:
             write(f"… and {hidden} more problems: see --report")
