@@ -357,3 +357,37 @@ def test_token_command_prints_a_working_token(world):
     client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
     names = {row["name"] for row in client.get("/api/v1/institutions/").json()["results"]}
     assert names == {world.inst_a.name}
+
+
+def test_failed_sign_ins_and_lockouts_are_in_the_audit_log(client, world):
+    _fail(client, "prov", settings.LOGIN_FAILURE_LIMIT)
+    _fail(client, "nobody-here", 1)
+
+    failed = AuditEvent.objects.filter(action="login.failed")
+    assert failed.filter(object_id=str(world.province_officer.pk)).count() == (
+        settings.LOGIN_FAILURE_LIMIT
+    )
+    unknown = failed.get(object_id="")
+    assert unknown.object_repr == "nobody-here" and unknown.ip == "127.0.0.1"
+    locked = AuditEvent.objects.get(action="login.locked")
+    assert locked.object_id == str(world.province_officer.pk)
+    # Nation-scope events: HQ reads them, a province officer does not.
+    assert AuditEvent.objects.visible_to(world.hq_admin).filter(pk=locked.pk).exists()
+    assert not AuditEvent.objects.visible_to(world.province_officer).filter(pk=locked.pk).exists()
+
+
+@override_settings(LOGIN_ADDRESS_SLOWDOWN_AFTER=6, LOGIN_ADDRESS_SLOWDOWN_SECONDS=30)
+def test_an_address_that_fails_often_is_slowed_down_not_locked(client, world):
+    # Six different accounts fail once or twice from one office: nobody is locked out, but
+    # the address now has to wait between attempts.
+    for username in ["prov", "station", "manager", "operator", "analyst", "hq"]:
+        _fail(client, username, 1)
+    response = client.post(LOGIN_URL, {"username": "trainer", "password": PASSWORD})
+    assert response.status_code == 200 and not _signed_in(client)
+    assert "۳۰" in response.content.decode() or "30" in response.content.decode()
+    assert not AccessAttempt.objects.filter(username="trainer").exists()  # not counted
+    # Another address is not slowed down.
+    response = client.post(
+        LOGIN_URL, {"username": "trainer", "password": PASSWORD}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert response.status_code == 302

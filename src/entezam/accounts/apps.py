@@ -15,6 +15,7 @@ class AccountsConfig(AppConfig):
         from entezam.core.models import AuditEvent, Job
         from entezam.core.scoping import register_model_action
 
+        from . import signals  # noqa: F401  (records failed sign-ins and lockouts)
         from .choices import AUDIT_READERS, Role
 
         register_role_labels(dict(Role.choices))
@@ -25,6 +26,8 @@ class AccountsConfig(AppConfig):
                 "role_assignment.grant": _("Role granted"),
                 "role_assignment.revoke": _("Role withdrawn"),
                 "api_token.issue": _("API token issued"),
+                "login.failed": _("Failed sign-in"),
+                "login.locked": _("Account locked after failed sign-ins"),
             }
         )
         # The framework's own models get their permissions from the roles defined here.

@@ -7,4 +7,7 @@ MESSAGES = {
     "unique": _("This username is taken."),
     "role_scope_mismatch": _("This role cannot be given this scope."),
     "locked": _("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
+    "slow_down": _(
+        "Too many failed sign-ins from your network. Wait %(seconds)s seconds and try again."
+    ),
 }

@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from entezam.core.errors import validation_error
+from entezam.core.middleware import client_ip
 
 from .errors import MESSAGES
-from .lockout import sign_in_locked
+from .lockout import address_failed, address_wait, sign_in_locked
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -15,15 +17,25 @@ class LockoutAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "locked": MESSAGES["locked"],
+        "slow_down": MESSAGES["slow_down"],
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
+        ip = client_ip(self.request) if self.request is not None else None
+        wait = address_wait(ip)
+        if wait:
+            # Many failures from one address: it is slowed down, nobody is locked out.
+            raise validation_error("slow_down", self.error_messages, seconds=wait)
         if username and self.request is not None and sign_in_locked(self.request, username):
             raise validation_error(
                 "locked", self.error_messages, minutes=settings.LOGIN_LOCKOUT_SECONDS // 60
             )
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            address_failed(ip)
+            raise
 
 
 class AdminLockoutAuthenticationForm(LockoutAuthenticationForm, AdminAuthenticationForm):

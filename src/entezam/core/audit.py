@@ -73,17 +73,30 @@ def record(
     *,
     actor: AbstractBaseUser | None,
     action: str,
-    obj: models.Model,
+    obj: models.Model | None,
     changes: dict | None = None,
     reason: str = "",
     role: str | None = None,
     permission: str | None = None,
+    target: tuple[str, str, str] | None = None,
 ) -> AuditEvent:
-    """Record one audit event about `obj`, in the caller's transaction."""
+    """Record one audit event about `obj`, in the caller's transaction.
+
+    `target` = (object type, object id, representation) names what the event is about when
+    there is no object (a failed sign-in for a username nobody holds).
+    """
     ctx = current_request.get()
-    scope = obj.audit_scope() if hasattr(obj, "audit_scope") else {}
+    scope = obj.audit_scope() if obj is not None and hasattr(obj, "audit_scope") else {}
     if role is None:
-        role = acting_role(actor, permission or action.rsplit(".", 1)[-1], obj) if actor else ""
+        role = (
+            acting_role(actor, permission or action.rsplit(".", 1)[-1], obj)
+            if actor and obj is not None
+            else ""
+        )
+    if obj is not None:
+        target = (obj._meta.label_lower, str(obj.pk), str(obj)[:300])
+    elif target is None:
+        raise ValueError("an audit event needs an object or a target")
     event = AuditEvent(
         time=timezone.now(),
         # By key: core does not know the concrete user model (AUTH_USER_MODEL).
@@ -91,9 +104,9 @@ def record(
         actor_name=actor.get_username() if actor is not None else "system",
         role=role,
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
+        object_type=target[0],
+        object_id=target[1],
+        object_repr=target[2][:300],
         province_id=scope.get("province_id"),
         police_unit_id=scope.get("police_unit_id"),
         institution_id=scope.get("institution_id"),
