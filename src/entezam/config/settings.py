@@ -188,6 +188,8 @@ LOGIN_LOCKOUT_SECONDS = int(env("LOGIN_LOCKOUT_SECONDS", "900"))
 LOGIN_ADDRESS_SLOWDOWN_AFTER = int(
     env("LOGIN_ADDRESS_SLOWDOWN_AFTER", str(4 * LOGIN_FAILURE_LIMIT))
 )
+# Exact national-code searches a user may make in an hour (each one is audited).
+CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT

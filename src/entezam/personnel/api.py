@@ -99,8 +99,27 @@ class PersonSerializer(serializers.ModelSerializer):
         )
 
 
+class PersonListSerializer(PersonSerializer):
+    """What a list of people needs: who they are and where they work. The full record
+    (birth date, mobile, address …) is one audited read: `GET /api/v1/people/{id}/`."""
+
+    class Meta(PersonSerializer.Meta):
+        fields = [
+            "id",
+            "national_code",
+            "national_code_masked",
+            "first_name",
+            "last_name",
+            "gender",
+            "gender_display",
+            "active_employment",
+        ]
+        read_only_fields = fields
+
+
 class PersonViewSet(ScopedViewSet):
-    """People in the caller's scope; opening one record is logged (`person.view`)."""
+    """People in the caller's scope; a list gives the fields a list needs, and opening one
+    full record is logged (`person.view`)."""
 
     model = Person
     serializer_class = PersonSerializer
@@ -115,6 +134,9 @@ class PersonViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return selectors.person_list(user=self.request.user)
+
+    def get_serializer_class(self):
+        return PersonListSerializer if self.action == "list" else PersonSerializer
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

@@ -24,6 +24,7 @@ class PersonnelConfig(AppConfig):
                 "person.create": _("Person registered"),
                 "person.update": _("Person edited"),
                 "person.view": _("Full record viewed"),
+                "person.code_lookup": _("National code looked up"),
                 "person.photo": _("Photo replaced"),
                 "person.seed": _("Demo people registered"),
                 "employment.start": _("Employment started"),

@@ -36,6 +36,10 @@ MESSAGES = {
         "national code and the details; a registered person's identity is changed only by "
         "HQ or the institution that employs them."
     ),
+    "too_many_lookups": _(
+        "You have searched for more than %(limit)s national codes in the last hour; try "
+        "again later, or search by name."
+    ),
     "ended": _("This employment has already ended."),
     "end_reason_required": _("Choose why the employment ends."),
     "end_before_start": _("The end date is before the start date."),

@@ -63,7 +63,7 @@ class PersonFilterSet(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        return person_search(queryset, value)
+        return person_search(queryset, value, user=getattr(self.request, "user", None))
 
     def filter_employment(self, queryset, name, value):
         # Applied once for all three in `filter_queryset`: they describe one employment.

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
+from entezam.core import audit
 from entezam.core.models import AuditEvent, AuditLink
 from entezam.core.persian import normalize, to_ascii_digits
 from entezam.core.scoping import access
 
-from .models import Employment, Person
+from .errors import MESSAGES
+from .models import Employment, Person, mask_national_code
 
 # Shorter fragments match a large part of the register and cannot use the trigram index well.
 MIN_SEARCH_LENGTH = 3
@@ -31,11 +37,15 @@ def search_too_short(value: str | None) -> bool:
     return bool(key) and national_code_query(key) is None and len(key) < MIN_SEARCH_LENGTH
 
 
-def person_search(queryset: QuerySet, value: str) -> QuerySet:
+def person_search(queryset: QuerySet, value: str, *, user=None) -> QuerySet:
     """People whose normalised name contains the fragment, or whose national code it is.
 
     `search_name__contains` is a plain `LIKE '%…%'` on the stored key: on PostgreSQL the
     trigram GIN index answers it, so no function may be applied to the column here.
+
+    A national-code search by `user` finds only people whose code they may read
+    (`read_national_code`): a role that sees codes masked cannot recover one by trying the
+    candidates. Each such lookup is rate-limited and audited (`code_lookup_checked`).
     """
     key = normalize(value)
     if not key:
@@ -43,10 +53,41 @@ def person_search(queryset: QuerySet, value: str) -> QuerySet:
     code = national_code_query(key)
     if code is not None:
         # A mistyped code still finds nothing rather than everyone: exact match only.
-        return queryset.filter(national_code=code)
+        if user is None:
+            return queryset.filter(national_code=code)
+        code_lookup_checked(user, code)
+        readable = Person.objects.visible_to(user, "read_national_code").filter(national_code=code)
+        return queryset.filter(national_code=code, pk__in=readable.values("pk"))
     if len(key) < MIN_SEARCH_LENGTH:
         return queryset.none()
     return queryset.filter(search_name__contains=key)
+
+
+class TooManyLookups(PermissionDenied):
+    """More national-code lookups than a user may make in an hour."""
+
+
+def code_lookup_checked(user, code: str) -> None:
+    """Count one exact national-code lookup by `user` (per hour, in the cache), refuse it
+    past `CODE_LOOKUPS_PER_HOUR`, and record it in the audit log (the code masked)."""
+    key = f"national-code-lookups:{user.pk}:{int(time.time()) // 3600}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > settings.CODE_LOOKUPS_PER_HOUR:
+        raise TooManyLookups(
+            MESSAGES["too_many_lookups"] % {"limit": settings.CODE_LOOKUPS_PER_HOUR}
+        )
+    audit.record(
+        actor=user,
+        action="person.code_lookup",
+        obj=user,
+        changes={"code": mask_national_code(code)},
+        role="",
+    )
 
 
 def person_list(*, user, action: str = "view") -> QuerySet:
