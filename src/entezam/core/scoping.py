@@ -141,16 +141,42 @@ def can(user, action: str, obj: models.Model) -> bool:
         return False
     if condition is ALL:
         return True
+    if checked_visible(user, obj) and same_scope_as_view(user, model, action):
+        # `access` fetched this very instance through the same condition a moment ago.
+        return True
     return model._default_manager.filter(condition, pk=obj.pk).exists()
+
+
+def same_scope_as_view(user, model, action: str) -> bool:
+    """Whether `action` reaches, for `user`, exactly the rows "view" reaches: every role of
+    theirs holds both or neither, and the model scopes both the same way (the same paths, or
+    a custom `scope_q` that names `action` in `view_scope_actions`)."""
+    if action == "view":
+        return True
+    if getattr(model, "scope_q", None) is not None:
+        if action not in getattr(model, "view_scope_actions", ()):
+            return False
+    elif paths_for(model, action) != paths_for(model, "view"):
+        return False
+    view_roles, action_roles = roles_for(model, "view"), roles_for(model, action)
+    return all((a.role in view_roles) == (a.role in action_roles) for a in assignments_of(user))
+
+
+def checked_visible(user, obj: models.Model) -> bool:
+    """Whether `obj` is an instance `access` fetched for `user` in this request (its view
+    scope was checked as it was read: checks that reuse that condition need no query)."""
+    return getattr(obj, "_entezam_visible_to", None) == user.pk
 
 
 def acting_role(user, action: str, obj: models.Model | None, model=None) -> str:
     """The role under which `user` performs `action` on `obj` (for the audit log)."""
     model = model or type(obj)
-    for assignment in assignments_of(user):
+    candidates = [a for a in assignments_of(user) if assignment_q(model, a, action) is not None]
+    if len(candidates) == 1:
+        # One role gives the action at all: whatever was done was done in it.
+        return candidates[0].role
+    for assignment in candidates:
         scope_q = assignment_q(model, assignment, action)
-        if scope_q is None:
-            continue
         if (
             obj is None
             or scope_q is ALL
@@ -228,6 +254,7 @@ def access(
         raise Http404 from None
     except (ValueError, TypeError):
         raise Http404 from None
+    obj._entezam_visible_to = user.pk
     if action != "view" and not can(user, action, obj):
         raise PermissionDenied(MESSAGES["not_allowed"])
     return obj

@@ -18,33 +18,15 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters import FilterSet
 
 from .models import AuditEvent
+from .pagination import COUNT_CAP, CappedPaginator, Keyset, keyset_fields
 from .scoping import access, allowed_roles, can, scoped_rows
 from .selectors import home_panels, object_history, object_panels
-
-
-class CappedPaginator(Paginator):
-    """Counts at most `cap` rows: a common search fragment over a million rows would
-    otherwise cost a full count for every page. Pages beyond the cap are not offered."""
-
-    def __init__(self, object_list: QuerySet, *args: Any, cap: int, **kwargs: Any):
-        super().__init__(object_list, *args, **kwargs)
-        self.rows = object_list
-        self.cap = cap
-
-    @cached_property
-    def count(self) -> int:
-        return self.rows[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
 
 
 def apply_form_errors(form, exc: ValidationError) -> None:
@@ -74,17 +56,31 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, TemplateView):
+    """A scoped, filtered, sorted list. Counts stop at `count_cap` rows; a longer list is
+    paged by keyset cursors (`?after=` / `?before=`), so every page costs what the first
+    costs (see core/pagination.py)."""
+
     filterset_class: type[FilterSet]
     paginate_by = 25
-    sort_fields: dict[str, str] = {}
+    # Sort key (from ?sort=) -> field or fields, ascending; "-key" sorts descending.
+    sort_fields: dict[str, str | tuple[str, ...]] = {}
     default_sort = ""
-    count_cap: int | None = None
+    count_cap: int = COUNT_CAP
 
     def get_template_names(self):
         headers = self.request.headers
         if headers.get("HX-Request") and headers.get("HX-Target") == "object-table":
             return [f"{self.model._meta.app_label}/{self.model._meta.model_name}_table.html"]
         return [f"{self.model._meta.app_label}/{self.model._meta.model_name}_list.html"]
+
+    def sorted_rows(self, queryset: QuerySet, sort: str) -> QuerySet:
+        key = sort.lstrip("-")
+        if key not in self.sort_fields:
+            return queryset
+        fields = self.sort_fields[key]
+        fields = (fields,) if isinstance(fields, str) else fields
+        sign = "-" if sort.startswith("-") else ""
+        return queryset.order_by(*[f"{sign}{field}" for field in fields], f"{sign}pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -94,17 +90,25 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         )
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         sort = self.request.GET.get("sort", self.default_sort)
-        key = sort.lstrip("-")
-        if key in self.sort_fields:
-            order = self.sort_fields[key]
-            queryset = queryset.order_by(f"-{order}" if sort.startswith("-") else order, "pk")
-        paginator: Paginator
-        if self.count_cap:
-            paginator = CappedPaginator(queryset, self.paginate_by, cap=self.count_cap)
+        if sort.lstrip("-") not in self.sort_fields:
+            sort = self.default_sort
+        queryset = self.sorted_rows(queryset, sort)
+        paginator = CappedPaginator(queryset, self.paginate_by, cap=self.count_cap)
+        after = self.request.GET.get("after", "")
+        before = self.request.GET.get("before", "")
+        ordering = keyset_fields(queryset)
+        page: Any
+        if ordering and (after or before or paginator.capped):
+            # Past the cap (or when a cursor is given) the list moves by keyset pages.
+            page = Keyset(queryset, ordering, self.paginate_by).page(after=after, before=before)
+            page.paginator = paginator
         else:
-            paginator = Paginator(queryset, self.paginate_by)
-        page = paginator.get_page(self.request.GET.get("page"))
-        params = [(k, v) for k, v in self.request.GET.items() if k != "page" and v]
+            page = paginator.get_page(self.request.GET.get("page"))
+        params = [
+            (k, v)
+            for k, v in self.request.GET.items()
+            if k not in ("page", "after", "before") and v
+        ]
         context.update(
             filterset=filterset,
             filter_form=filterset.form,

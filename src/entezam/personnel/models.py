@@ -103,7 +103,8 @@ class Person(BaseModel):
         ordering = ["last_name", "first_name"]
         indexes = [
             GinIndex(name="person_search_trgm", fields=["search_name"], opclasses=["gin_trgm_ops"]),
-            models.Index(fields=["last_name", "first_name"], name="person_name_order"),
+            # The register's default order, ending in the key so keyset pages use it.
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name_order"),
         ]
         # A constraint rather than unique=True: on PostgreSQL a unique CharField also gets a
         # LIKE (pattern-ops) index, which national codes never use and every import pays for.
@@ -132,6 +133,9 @@ class Person(BaseModel):
     @property
     def national_code_masked(self) -> str:
         return mask_national_code(self.national_code)
+
+    # Actions `scope_q` scopes as it scopes "view" (only "change" differs).
+    view_scope_actions = frozenset({"read_national_code"})
 
     @classmethod
     def scope_q(cls, assignment, action):

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from entezam.core import audit
 from entezam.core.models import AuditEvent, AuditLink
 from entezam.core.persian import normalize, to_ascii_digits
-from entezam.core.scoping import access
+from entezam.core.scoping import access, can, checked_visible, same_scope_as_view
 
 from .errors import MESSAGES
 from .models import Employment, Person, mask_national_code
@@ -122,7 +122,14 @@ def readable_national_code_ids(user, person_ids: Iterable[int]) -> set[int]:
 def with_national_code_display(user, people: Iterable[Person]) -> list[Person]:
     """Set `national_code_display` on each person: full or masked for this user."""
     people = list(people)
-    readable = readable_national_code_ids(user, (p.pk for p in people))
+    checked = [p for p in people if checked_visible(user, p)]
+    if checked and same_scope_as_view(user, Person, "read_national_code"):
+        # Fetched through the view scope, which is also this user's code-reading scope.
+        readable = {p.pk for p in checked} | readable_national_code_ids(
+            user, (p.pk for p in people if p not in checked)
+        )
+    else:
+        readable = readable_national_code_ids(user, (p.pk for p in people))
     for person in people:
         person.national_code_display = (
             person.national_code if person.pk in readable else person.national_code_masked
@@ -136,7 +143,7 @@ def editable_people(*, user) -> QuerySet:
 
 
 def can_edit_person(user, person: Person) -> bool:
-    return editable_people(user=user).filter(pk=person.pk).exists()
+    return can(user, "change", person)
 
 
 def employment_history(person: Person) -> QuerySet:
@@ -145,10 +152,16 @@ def employment_history(person: Person) -> QuerySet:
     )
 
 
-def person_history(person: Person, limit: int = 100) -> QuerySet:
-    """Changes to the person and their employments, and the bulk operations (roster
-    imports) that created or linked them, newest first; record views left out."""
-    employment_ids = [str(pk) for pk in person.employments.values_list("pk", flat=True)]
+def person_history(
+    person: Person, limit: int = 100, employments: Iterable[Employment] | None = None
+) -> QuerySet:
+    """Changes to the person and their employments (`employments`, when the caller has
+    them), and the bulk operations (roster imports) that created or linked them, newest
+    first; record views left out."""
+    if employments is None:
+        employment_ids = [str(pk) for pk in person.employments.values_list("pk", flat=True)]
+    else:
+        employment_ids = [str(employment.pk) for employment in employments]
     linked = AuditLink.objects.filter(
         object_type="personnel.person", object_id=str(person.pk), event__isnull=False
     ).values("event_id")

@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import View
 
+from entezam.core.pagination import COUNT_CAP
 from entezam.core.scoping import require_model_action
 from entezam.core.views import (
     ObjectDetailView,
@@ -17,14 +18,14 @@ from .filtersets import PersonFilterSet
 from .forms import PersonForm
 from .models import Person
 
-SEARCH_COUNT_CAP = 5000
+SEARCH_COUNT_CAP = 1000
 
 
 class PersonListView(ObjectListView):
     model = Person
     filterset_class = PersonFilterSet
     sort_fields = {
-        "name": "last_name",
+        "name": ("last_name", "first_name"),
         "first_name": "first_name",
         "national_code": "national_code",
         "birth_date": "birth_date",
@@ -39,9 +40,10 @@ class PersonListView(ObjectListView):
         return "" if self.request.GET.get("q", "").strip() else "name"
 
     @property
-    def count_cap(self) -> int | None:
-        # A search counts its matches only up to a cap; the register itself is counted.
-        return SEARCH_COUNT_CAP if self.request.GET.get("q", "").strip() else None
+    def count_cap(self) -> int:  # type: ignore[override]
+        # A search counts its matches only up to a lower cap: a common fragment matches
+        # hundreds of thousands, and counting them would cost many times the page.
+        return SEARCH_COUNT_CAP if self.request.GET.get("q", "").strip() else COUNT_CAP
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -82,7 +84,7 @@ class PersonDetailView(ObjectDetailView):
         context.update(
             employments=employments,
             active_employment=next((e for e in employments if e.is_active), None),
-            history=selectors.person_history(person),
+            history=selectors.person_history(person, employments=employments),
             can_change=selectors.can_edit_person(user, person),
         )
         return context

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
@@ -10,6 +11,7 @@ from entezam.core.registry import (
     register_nav,
     register_nav_section,
     register_panel,
+    register_periodic,
     register_person_reach,
 )
 
@@ -24,6 +26,11 @@ class VettingConfig(AppConfig):
         from .selectors import person_applications_panel
 
         register_job("vetting_screen", "entezam.vetting.jobs.run_screen_job")
+        register_periodic(
+            "selection-board",
+            "entezam.vetting.board.refresh_stage_summary",
+            seconds=settings.BOARD_REFRESH_SECONDS,
+        )
         register_action_labels(
             {
                 "standard.create": _("Selection standard drafted"),

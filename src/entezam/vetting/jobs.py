@@ -2,7 +2,7 @@
 
 from entezam.institutions.models import Institution
 
-from . import services
+from . import board, services
 
 
 def run_screen_job(job, progress) -> dict:
@@ -12,4 +12,6 @@ def run_screen_job(job, progress) -> dict:
     report = services.applications_screen(
         actor=job.created_by, institution=institution, progress=progress
     )
+    # The board shows what the screening just moved without waiting for its next round.
+    board.refresh_stage_summary()
     return report.as_dict()

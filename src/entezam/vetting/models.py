@@ -191,7 +191,24 @@ class Application(BaseModel):
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["institution", "status"], name="application_inst_status")]
+        # The list's default order (newest first, keyset pages) alone and under the common
+        # filters; the board and screening read by institution and status.
+        indexes = [
+            models.Index(
+                fields=["institution", "status", "status_changed_at"],
+                name="application_inst_status",
+            ),
+            models.Index(
+                fields=["status", "status_changed_at", "id"], name="application_stage_wait"
+            ),
+            models.Index(fields=["submitted_at", "id"], name="application_submitted"),
+            models.Index(
+                fields=["institution", "submitted_at", "id"], name="application_inst_submitted"
+            ),
+            models.Index(
+                fields=["status", "submitted_at", "id"], name="application_stat_submitted"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "institution"],
@@ -347,3 +364,37 @@ class MedicalCertificate(BaseModel):
     @classmethod
     def scope_q(cls, assignment, action):
         return person_record_q(assignment, action)
+
+
+class StageSummary(models.Model):
+    """The selection board's figures for one scope and stage, recomputed by a periodic job
+    (`vetting.board.refresh_stage_summary`) so that a board never reads every application.
+
+    `median_since` is the median time the stage's open applications entered it: the median
+    days in stage is `now - median_since`, which stays right as time passes and only goes
+    stale as applications move (by at most the refresh interval, which the page states).
+    """
+
+    class Scope(models.TextChoices):
+        NATION = "nation"
+        PROVINCE = "province"
+        POLICE_UNIT = "police_unit"
+        INSTITUTION = "institution"
+
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    scope_id = models.PositiveIntegerField(default=0)  # 0 for the nation
+    status = models.CharField(max_length=20, choices=ApplicationStatus.choices)
+    count = models.PositiveIntegerField(default=0)
+    needs_review = models.PositiveIntegerField(default=0)
+    median_since = models.DateTimeField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "status"], name="stage_summary_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.scope_id} {self.status} = {self.count}"

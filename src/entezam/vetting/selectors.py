@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from entezam.core.scoping import allowed_roles
 
+from . import board
 from .choices import (
     OPEN_APPLICATION_STATUSES,
     PIPELINE,
@@ -29,41 +27,36 @@ def application_list(*, user, action: str = "view"):
     )
 
 
-def stage_medians(applications, now=None) -> dict[str, float]:
-    """Median days each open application has spent in its current stage, per stage.
-
-    Computed in Python from `status_changed_at`, so it is the same on SQLite and
-    PostgreSQL; only open stages are read (decided ones do not wait).
-    """
-    now = now or timezone.now()
-    waits: dict[str, list[float]] = defaultdict(list)
-    for status, since in applications.filter(status__in=OPEN_APPLICATION_STATUSES).values_list(
-        "status", "status_changed_at"
-    ):
-        waits[status].append((now - since).total_seconds() / 86400)
-    return {status: round(statistics.median(days), 1) for status, days in waits.items()}
-
-
 def pipeline_board(*, user, institution=None, province=None, now=None) -> dict:
     """Counts per stage, median days in stage, the oldest cases per open stage, and (for a
-    scope wider than one institution) the institutions with the most open cases."""
+    scope wider than one institution) the institutions with the most open cases.
+
+    Counts and medians come from the stage summary (`vetting.board`, recomputed every few
+    minutes: `as_of` says when); the oldest cases are read live through an index.
+    """
+    now = now or timezone.now()
     applications = Application.objects.visible_to(user)
     if institution is not None:
         applications = applications.filter(institution=institution)
     if province is not None:
         applications = applications.filter(institution__province=province)
-    counts = dict(applications.values_list("status").annotate(n=Count("id")).order_by())
-    medians = stage_medians(applications, now=now)
-    needs_review = applications.filter(
-        status=ApplicationStatus.SCREENING, needs_review=True
-    ).count()
+    figures, as_of = board.board_figures(
+        user, applications, institution=institution, province=province
+    )
+    counts = {status: figure["count"] for status, figure in figures.items()}
     stages = []
     for status in PIPELINE:
+        figure = figures.get(status, {})
+        since = figure.get("median_since")
         stage = {
             "status": status,
             "label": ApplicationStatus(status).label,
             "count": counts.get(status, 0),
-            "median_days": medians.get(status),
+            "median_days": (
+                round(max((now - since).total_seconds(), 0) / 86400, 1)
+                if since is not None and status in OPEN_APPLICATION_STATUSES
+                else None
+            ),
             "color": STATUS_COLORS[status],
             "chart_color": STATUS_CHART_COLORS[status],
             "is_open": status in OPEN_APPLICATION_STATUSES,
@@ -78,30 +71,35 @@ def pipeline_board(*, user, institution=None, province=None, now=None) -> dict:
         stages.append(stage)
     institutions = []
     if institution is None:
-        per_institution: dict[int, dict] = {}
-        for row in (
-            applications.values("institution_id", "institution__name", "status")
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            entry = per_institution.setdefault(
-                row["institution_id"],
-                {"id": row["institution_id"], "name": row["institution__name"], "counts": {}},
+        visible = board.board_institutions(user)
+        if province is not None:
+            visible = visible.filter(province=province)
+        per_institution = board.institution_rows(visible.values("pk"))
+        names = dict(
+            visible.filter(pk__in=list(per_institution)).values_list("pk", "name").order_by()
+        )
+        rows = []
+        for pk, by_status in per_institution.items():
+            if pk not in names:
+                continue
+            rows.append(
+                {
+                    "id": pk,
+                    "name": names[pk],
+                    "open": sum(by_status.get(s, 0) for s in OPEN_APPLICATION_STATUSES),
+                    "cells": [by_status.get(s, 0) for s in PIPELINE],
+                }
             )
-            entry["counts"][row["status"]] = row["n"]
-        for entry in per_institution.values():
-            entry["open"] = sum(entry["counts"].get(s, 0) for s in OPEN_APPLICATION_STATUSES)
-            entry["cells"] = [entry["counts"].get(s, 0) for s in PIPELINE]
-        institutions = sorted(per_institution.values(), key=lambda e: (-e["open"], e["name"]))[
-            :INSTITUTION_ROWS
-        ]
+        institutions = sorted(rows, key=lambda e: (-e["open"], e["name"]))[:INSTITUTION_ROWS]
     return {
         "stages": stages,
         "total": sum(counts.values()),
         "open_total": sum(counts.get(s, 0) for s in OPEN_APPLICATION_STATUSES),
         "withdrawn": counts.get(ApplicationStatus.WITHDRAWN, 0),
-        "needs_review": needs_review,
+        "needs_review": figures.get(ApplicationStatus.SCREENING, {}).get("needs_review", 0),
         "institutions": institutions,
+        "as_of": as_of,
+        "refresh_minutes": board.refresh_interval_minutes(),
     }
 
 
