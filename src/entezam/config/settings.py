@@ -190,6 +190,8 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER = int(
 )
 # Exact national-code searches a user may make in an hour (each one is audited).
 CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
+# Lists count exactly up to this many rows; longer ones say "more than" and page by cursor.
+LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
 # The selection board reads a summary recomputed this often (the page states its age).
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
+# Lists count exactly up to this many rows (ENTEZAM_LIST_COUNT_CAP).
+COUNT_CAP: int = settings.LIST_COUNT_CAP
 
 
 def planner_estimate(queryset: QuerySet) -> int | None:

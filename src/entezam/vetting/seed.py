@@ -14,8 +14,9 @@ from entezam.personnel.choices import Education, Position
 from entezam.personnel.models import Person
 from entezam.personnel.seed import PersonMaker
 
+from . import board
 from .choices import ApplicationStatus, CheckResult, RuleKind
-from .models import Application, MedicalCertificate, Standard
+from .models import Application, ApplicationStep, MedicalCertificate, Standard
 from .providers import CheckOutcome, ManualProvider
 from .services import (
     IngestReport,
@@ -153,7 +154,37 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
             )
         except ValidationError:
             continue  # already employed elsewhere: stays at interview for a person to decide
+    spread_over_past_weeks(rng)
     return len(people)
+
+
+def spread_over_past_weeks(rng: random.Random) -> None:
+    """The services ran a few seconds ago; a real pipeline has months behind it. Move each
+    application's submission 5-90 days back and its steps (the last one: its entry into
+    the current stage) across that span, so the board's waiting times and the lists' dates
+    look like a working office's."""
+    now = timezone.now()
+    applications = list(Application.objects.order_by("pk"))
+    steps_of: dict[int, list[ApplicationStep]] = {}
+    for step in ApplicationStep.objects.order_by("at", "pk"):
+        steps_of.setdefault(step.application_id, []).append(step)
+    moved_steps = []
+    for application in applications:
+        age = datetime.timedelta(days=rng.uniform(5, 90))
+        in_stage = age * rng.uniform(0.05, 0.6)
+        application.submitted_at = now - age
+        application.status_changed_at = now - in_stage
+        if application.decided_at is not None:
+            application.decided_at = application.status_changed_at
+        steps = steps_of.get(application.pk, [])
+        for index, step in enumerate(steps):
+            share = index / (len(steps) - 1) if len(steps) > 1 else 0
+            step.at = application.submitted_at + (age - in_stage) * share
+            moved_steps.append(step)
+    Application.objects.bulk_update(
+        applications, ["submitted_at", "status_changed_at", "decided_at"], batch_size=2000
+    )
+    ApplicationStep.objects.bulk_update(moved_steps, ["at"], batch_size=2000)
 
 
 def demo_seed_standards(*, actor, rng, options) -> None:
@@ -167,4 +198,6 @@ def demo_seed_applicants(*, actor, rng, options) -> str | None:
     count = options.get("applicants") or 0
     if not count:
         return None
-    return f"applicants created: {seed_applications(actor=actor, count=count, rng=rng)}"
+    created = seed_applications(actor=actor, count=count, rng=rng)
+    board.refresh_stage_summary()
+    return f"applicants created: {created}"
