@@ -1,6 +1,9 @@
 """schemathesis against our own OpenAPI document, as HQ administrator and as an institution
 manager: no server error and no answer the document does not describe, for generated and
-hostile input alike. Bounded (ENTEZAM_FUZZ_EXAMPLES per operation) so CI stays quick."""
+hostile input alike. Two of schemathesis's checks are left out because they judge by the
+schema alone: a well-formed reference to a row that does not exist (`institution=0` on a
+POST) is rightly refused with 400 although its type matches, and a lenient reader that
+ignores an unusable paging value (`page_size=null`) is not a defect. Bounded (ENTEZAM_FUZZ_EXAMPLES per operation) so CI stays quick."""
 
 import os
 
@@ -10,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from entezam.accounts.models import User
 
@@ -53,4 +57,5 @@ def guard_standard(db):
 def test_api_answers_as_documented(case, role, token_of):
     case.call_and_validate(
         headers={"Authorization": f"Token {token_of(role)}", "Host": "localhost"},
+        excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )

@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 def register(world, monkeypatch):
     """Eleven employees of institution A, some sharing a name (ties broken by id); the
     register is "capped" at 4 and shows 3 per page."""
-    names = [("رضایی", "علی")] * 3 + [("احمدی", "مریم"), ("کریمی", "حسن")] * 3 + [("باقری", "زهرا")]
-    for last, first in names + [("احمدی", "مریم")]:
+    names = [
+        *[("رضایی", "علی")] * 3,
+        *[("احمدی", "مریم"), ("کریمی", "حسن")] * 3,
+        ("باقری", "زهرا"),
+        ("احمدی", "مریم"),
+    ]
+    for last, first in names:
         EmploymentFactory(
             person=PersonFactory(last_name=last, first_name=first), institution=world.inst_a
         )
@@ -154,3 +159,34 @@ def test_keyset_pages_of_a_queryset_cover_it_once(world):
             break
         page = keyset.page(after=page.next_token)
     assert seen == sorted(p.pk for p in people)
+
+
+def test_the_audit_log_past_the_cap_walks_every_event(world, client, monkeypatch):
+    from entezam.core import audit, pagination
+    from entezam.core.models import AuditEvent
+
+    for _ in range(7):
+        audit.record(actor=world.hq_admin, action="institution.update", obj=world.inst_a)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    client.force_login(world.hq_admin)
+    expected = list(AuditEvent.objects.order_by("-id").values_list("pk", flat=True))
+    seen, query = [], {}
+    while True:
+        page = client.get("/audit/", query).context["page_obj"]
+        seen += [event.pk for event in page.object_list]
+        if not page.has_next:
+            break
+        query = {"after": page.next_token}
+    assert seen == expected
+
+
+def test_an_api_list_past_the_cap_says_more_than_instead_of_a_count(world, monkeypatch):
+    from entezam.core import pagination
+    from tests.permissions import api
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+    body = api(world.hq_admin).get("/api/v1/institutions/").json()
+    assert body["count"] is None and body["more_than"] == 2 and len(body["results"]) == 3
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+    body = api(world.hq_admin).get("/api/v1/institutions/").json()
+    assert body["count"] == 3 and body["more_than"] is None

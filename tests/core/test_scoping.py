@@ -90,3 +90,35 @@ def test_a_person_outside_every_reach_is_invisible_to_scoped_roles(world):
     for role in ("province_officer", "station_officer", "manager"):
         assert not Person.objects.visible_to(getattr(world, role)).filter(pk=stranger.pk).exists()
     assert Person.objects.visible_to(world.hq_analyst).filter(pk=stranger.pk).exists()
+
+
+def test_a_write_on_an_instance_access_read_is_still_rechecked(world):
+    """`access` stamps the instance it read (later checks reuse that read); a write must
+    not: moving the institution to another province is refused and nothing changes."""
+    from entezam.institutions.services import institution_update
+
+    officer = world.province_officer
+    institution = access(Institution, user=officer, pk=world.inst_a.pk, action="change")
+    with pytest.raises(PermissionDenied):
+        institution_update(
+            actor=officer,
+            institution=institution,
+            province=world.province_b,
+            supervising_unit=world.station_b,
+        )
+    world.inst_a.refresh_from_db()
+    assert world.inst_a.province_id == world.province_a.pk
+
+
+def test_a_station_turned_into_a_headquarters_leaves_no_trace(world):
+    from entezam.geo.choices import UnitKind
+    from entezam.geo.models import PoliceUnit
+    from entezam.geo.services import police_unit_update
+
+    officer = world.province_officer
+    unit = access(PoliceUnit, user=officer, pk=world.station_a.pk, action="change")
+    with pytest.raises(PermissionDenied):
+        police_unit_update(actor=officer, unit=unit, kind=UnitKind.HQ, parent=None, province=None)
+    world.station_a.refresh_from_db()
+    assert world.station_a.province_id == world.province_a.pk
+    assert world.station_a.kind != UnitKind.HQ

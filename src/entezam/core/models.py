@@ -19,6 +19,11 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # A changed row may have left the scope `access` checked when it read it.
+        self.__dict__.pop("_entezam_visible_to", None)
+        super().save(*args, **kwargs)
+
     def audit_scope(self) -> dict:
         """Province, police unit and institution an audit event about this object belongs to."""
         return {}

@@ -48,10 +48,10 @@ class CappedPaginator(Paginator):
     """Counts at most `cap` rows; `capped` says the list is longer. Numbered pages are only
     offered up to the cap (the list's later rows are reached by keyset pages)."""
 
-    def __init__(self, object_list: QuerySet, *args: Any, cap: int = COUNT_CAP, **kwargs: Any):
+    def __init__(self, object_list: QuerySet, *args: Any, cap: int | None = None, **kwargs: Any):
         super().__init__(object_list, *args, **kwargs)
         self.rows = object_list
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:
@@ -227,3 +227,18 @@ class Keyset:
             next_token=_encode(self._key(rows[-1])) if rows else "",
             previous_token=_encode(self._key(rows[0])) if rows else "",
         )
+
+
+def paginate(request, queryset: QuerySet, per_page: int, *, cap: int | None = None):
+    """The page of `queryset` the request asks for: numbered (`?page=`) while the list is
+    counted exactly, keyset (`?after=` / `?before=`) past the cap or when a cursor is
+    given. The page's `paginator` has `count`, `capped`, `cap` and `estimate`."""
+    paginator = CappedPaginator(queryset, per_page, cap=cap)
+    after = request.GET.get("after", "")
+    before = request.GET.get("before", "")
+    ordering = keyset_fields(queryset)
+    if ordering and (after or before or paginator.capped):
+        page: Any = Keyset(queryset, ordering, per_page).page(after=after, before=before)
+        page.paginator = paginator
+        return page
+    return paginator.get_page(request.GET.get("page"))

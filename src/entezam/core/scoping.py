@@ -134,14 +134,16 @@ def allowed_roles(user, model, action: str) -> set[str]:
     return {a.role for a in assignments_of(user) if assignment_q(model, a, action) is not None}
 
 
-def can(user, action: str, obj: models.Model) -> bool:
+def can(user, action: str, obj: models.Model, *, fresh: bool = False) -> bool:
+    """Whether `user` may perform `action` on `obj`. With `fresh`, the database is always
+    asked (never the check `access` made when it read the instance): after a write."""
     model = type(obj)
     condition = scope_condition(user, model, action)
     if condition is None:
         return False
     if condition is ALL:
         return True
-    if checked_visible(user, obj) and same_scope_as_view(user, model, action):
+    if not fresh and checked_visible(user, obj) and same_scope_as_view(user, model, action):
         # `access` fetched this very instance through the same condition a moment ago.
         return True
     return model._default_manager.filter(condition, pk=obj.pk).exists()
@@ -163,8 +165,9 @@ def same_scope_as_view(user, model, action: str) -> bool:
 
 
 def checked_visible(user, obj: models.Model) -> bool:
-    """Whether `obj` is an instance `access` fetched for `user` in this request (its view
-    scope was checked as it was read: checks that reuse that condition need no query)."""
+    """Whether `obj` is an instance `access` fetched for `user` in this request and not
+    saved since (its view scope was checked as it was read: checks that reuse that
+    condition need no query). `BaseModel.save` drops the stamp."""
     return getattr(obj, "_entezam_visible_to", None) == user.pk
 
 
@@ -205,7 +208,7 @@ def ensure_still_visible(user, action: str, obj: models.Model) -> None:
     Raising here rolls the surrounding transaction back, so an actor can neither create
     nor move an object outside the scope they act in.
     """
-    if not can(user, action, obj):
+    if not can(user, action, obj, fresh=True):
         raise PermissionDenied(MESSAGES["outside_scope"])
 
 

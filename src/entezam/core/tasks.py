@@ -1,12 +1,5 @@
 from celery import shared_task
 
-from . import audit
-
-
-@shared_task(name="entezam.core.tasks.audit_seal")
-def audit_seal() -> int:
-    return audit.audit_seal()
-
 
 @shared_task(name="entezam.core.tasks.periodic_round", acks_late=True)
 def periodic_round() -> dict:

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
@@ -24,7 +23,7 @@ from django.views.generic import TemplateView
 from django_filters import FilterSet
 
 from .models import AuditEvent
-from .pagination import COUNT_CAP, CappedPaginator, Keyset, keyset_fields
+from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
 from .selectors import home_panels, object_history, object_panels
 
@@ -93,17 +92,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         if sort.lstrip("-") not in self.sort_fields:
             sort = self.default_sort
         queryset = self.sorted_rows(queryset, sort)
-        paginator = CappedPaginator(queryset, self.paginate_by, cap=self.count_cap)
-        after = self.request.GET.get("after", "")
-        before = self.request.GET.get("before", "")
-        ordering = keyset_fields(queryset)
-        page: Any
-        if ordering and (after or before or paginator.capped):
-            # Past the cap (or when a cursor is given) the list moves by keyset pages.
-            page = Keyset(queryset, ordering, self.paginate_by).page(after=after, before=before)
-            page.paginator = paginator
-        else:
-            page = paginator.get_page(self.request.GET.get("page"))
+        page = paginate(self.request, queryset, self.paginate_by, cap=self.count_cap)
         params = [
             (k, v)
             for k, v in self.request.GET.items()
@@ -217,7 +206,7 @@ class AuditListView(LoginRequiredMixin, TemplateView):
         action = self.request.GET.get("action", "").strip()
         if action:
             events = events.filter(action__startswith=action)
-        page = Paginator(events, 50).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, events.order_by("-id"), 50)
         context.update(
             page_obj=page,
             history=page.object_list,

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.filters import IdFilter
+from entezam.core.filters import IdFilter, ScopedChoiceFilter
 from entezam.core.persian import normalize
 
 from .choices import UnitKind
@@ -14,7 +14,7 @@ class PoliceUnitFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=UnitKind.choices, label=_("Kind"), empty_label=_("All")
     )
-    province = django_filters.ModelChoiceFilter(
+    province = ScopedChoiceFilter(
         queryset=Province.objects.all(), label=_("Province"), empty_label=_("All")
     )
     parent = IdFilter(field_name="parent_id", label=_("Parent unit"))

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.filters import ScopedChoiceFilter
 from entezam.core.persian import normalize, to_ascii_digits
 from entezam.geo.models import PoliceUnit, Province
 
@@ -27,10 +28,10 @@ class InstitutionFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=InstitutionKind.choices, label=_("Kind"), empty_label=_("All")
     )
-    province = django_filters.ModelChoiceFilter(
+    province = ScopedChoiceFilter(
         queryset=Province.objects.all(), label=_("Province"), empty_label=_("All")
     )
-    supervising_unit = django_filters.ModelChoiceFilter(
+    supervising_unit = ScopedChoiceFilter(
         queryset=PoliceUnit.objects.none(), label=_("Supervising police unit")
     )
     licence_expiring = django_filters.BooleanFilter(

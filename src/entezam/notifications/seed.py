@@ -1,8 +1,8 @@
 """Demo notifications for the demo users (admin, tehran, station, manager), so the bell has
 something to show. Idempotent: every notification has a demo dedupe key.
 
-The demo users are created by `entezam demo` after the seed steps; when they do not
-exist yet this step says so and creates nothing (run `entezam seed` again afterwards).
+The demo users are the `users` seed step (order 35), which runs before this one; when
+they do not exist (a seed without them) this step says so and creates nothing.
 The records each user's notifications point to are reached through their own role
 assignment (province, police unit, institution): this app imports no domain app.
 """

@@ -11,7 +11,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from entezam.core.pagination import paginate
 from entezam.core.scoping import access, allowed_roles
 
 from . import selectors, services
@@ -54,7 +54,7 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         read = _read_filter(self.request)
         notifications = selectors.notification_list(user=self.request.user, read=read)
-        page = Paginator(notifications, self.paginate_by).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, notifications, self.paginate_by)
         context.update(
             page_obj=page,
             notifications=page.object_list,
@@ -188,7 +188,7 @@ class DeliveryListView(LoginRequiredMixin, TemplateView):
         channel = self.request.GET.get("channel", "")
         channel = channel if channel in Channel.values else ""
         deliveries = selectors.delivery_list(user=self.request.user, status=status, channel=channel)
-        page = Paginator(deliveries, 50).get_page(self.request.GET.get("page"))
+        page = paginate(self.request, deliveries, 50)
         context.update(
             page_obj=page,
             deliveries=page.object_list,

@@ -9,6 +9,7 @@ from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.scoping import require_model_action
 
 from . import selectors, services
+from .choices import EndReason
 from .errors import MESSAGES
 from .filtersets import PersonFilterSet
 from .models import Employment, Person
@@ -20,6 +21,10 @@ class EmploymentSerializer(serializers.ModelSerializer):
     institution = serializers.PrimaryKeyRelatedField(read_only=True)
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     position_display = serializers.CharField(source="get_position_display", read_only=True)
+    # Blank while the employment runs: declared so the schema says so.
+    end_reason = serializers.ChoiceField(
+        choices=EndReason.choices, allow_blank=True, read_only=True
+    )
     end_reason_display = serializers.CharField(source="get_end_reason_display", read_only=True)
     start_date_jalali = JalaliField(source="start_date")
     end_date_jalali = JalaliField(source="end_date")

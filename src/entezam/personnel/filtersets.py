@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from entezam.core.filters import ScopedChoiceFilter
 from entezam.institutions.models import Institution
 
 from .choices import Education, Gender, Position
@@ -18,7 +19,7 @@ class EmploymentStatus:
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class _InstitutionFilter(django_filters.ModelChoiceFilter):
+class _InstitutionFilter(ScopedChoiceFilter):
     """An institution by id (the API schema cannot infer it: the filter has a method)."""
 
 

@@ -1,6 +1,6 @@
 """Keeping `PersonReach` right: the services that link a person to an institution call
-`reach_link` (one pair), `reach_link_many` (a batch) or `reach_link_sql` (rows an INSERT …
-RETURNING produced, on PostgreSQL) in the same transaction; `reach_rebuild` recomputes the
+`reach_link` (one pair), `reach_link_many` (a batch) or `reach_insert_sql` (rows an
+INSERT … SELECT produces, on PostgreSQL) in the same transaction; `reach_rebuild` recomputes the
 table from every registered reach source (`core.registry.register_person_reach`).
 
 Reach counts past links too (a former employee stays visible to the institution that

@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from entezam.core.api.fields import IdentifierField, JalaliField
+from entezam.core.api.pagination import LargeListPagination
 from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.dates import DateRange
 from entezam.core.persian import JalaliDateError
@@ -131,7 +132,7 @@ class RuleResultSerializer(serializers.ModelSerializer):
 
 
 class ApplicationStepSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     at_jalali = JalaliField(source="at")
 
     class Meta:
@@ -152,7 +153,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     submitted_at_jalali = JalaliField(source="submitted_at")
     status_changed_at_jalali = JalaliField(source="status_changed_at")
     decided_at_jalali = JalaliField(source="decided_at")
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     rule_results = RuleResultSerializer(many=True, read_only=True)
     steps = ApplicationStepSerializer(many=True, read_only=True)
 
@@ -271,6 +274,7 @@ class ApplicationViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["submitted_at", "status_changed_at", "id"]
     ordering = ["-id"]
+    pagination_class = LargeListPagination
 
     def get_queryset(self):
         queryset = (
@@ -433,6 +437,7 @@ class BackgroundCheckViewSet(
     serializer_class = BackgroundCheckSerializer
     filterset_fields = ["person", "result", "provider"]
     ordering = ["-id"]
+    pagination_class = LargeListPagination
 
     def handle_exception(self, exc):
         if isinstance(exc, DjangoValidationError):

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.filters import ScopedChoiceFilter
 from entezam.core.persian import normalize
 from entezam.geo.models import Province
 from entezam.institutions.models import Institution
@@ -20,16 +21,16 @@ class ApplicationFilterSet(django_filters.FilterSet):
     position = django_filters.ChoiceFilter(
         choices=Position.choices, label=_("Position"), empty_label=_("All")
     )
-    institution = django_filters.ModelChoiceFilter(
+    institution = ScopedChoiceFilter(
         queryset=Institution.objects.none(), label=_("Institution"), empty_label=_("All")
     )
-    province = django_filters.ModelChoiceFilter(
+    province = ScopedChoiceFilter(
         field_name="institution__province",
         queryset=Province.objects.all(),
         label=_("Province"),
         empty_label=_("All"),
     )
-    standard = django_filters.ModelChoiceFilter(
+    standard = ScopedChoiceFilter(
         queryset=Standard.objects.all(), label=_("Standard"), empty_label=_("All")
     )
     needs_review = django_filters.BooleanFilter(label=_("Needs review"))

@@ -1,10 +1,45 @@
+"""API paging. Page-numbered lists count at most `COUNT_CAP` rows (the web lists' rule);
+lists that grow to millions (people, applications, background checks, notifications)
+move by cursor, so every page costs what the first costs."""
+
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
+
+from entezam.core.pagination import CappedPaginator
 
 
 class StandardPagination(PageNumberPagination):
+    """Numbered pages; `count` is exact up to the cap and null past it (then
+    `more_than` says how far it was counted and pages stop at the cap)."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        capped = paginator.capped
+        return Response(
+            {
+                "count": None if capped else paginator.count,
+                "more_than": paginator.cap if capped else None,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"] = {"type": "integer", "nullable": True, "example": 123}
+        response["properties"]["more_than"] = {
+            "type": "integer",
+            "nullable": True,
+            "description": "Set when the list is longer than it is counted: more than this many.",
+        }
+        response["required"] = ["count", "more_than", "results"]
+        return response
 
 
 class LargeListPagination(CursorPagination):

@@ -30,7 +30,8 @@ def _response(description: str, schema_ref: str) -> dict:
 
 
 def document_errors(result, generator, request, public):
-    """Add 400 (invalid input or filter), 401, 403, 404 and 429 to every operation."""
+    """Add 400 (invalid input or filter), 401, 403, 404 and 429 to every operation, and 415
+    (a body in a format the operation does not read) to every operation that takes one."""
     components = result.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("Error", ERROR)
     components.setdefault("FieldErrors", FIELD_ERRORS)
@@ -56,4 +57,8 @@ def document_errors(result, generator, request, public):
             responses.setdefault(
                 "429", _response("Too many requests", "#/components/schemas/Error")
             )
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "415", _response("Unsupported body format", "#/components/schemas/Error")
+                )
     return result

@@ -5,54 +5,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('institutions', '0002_date_ranges'),
-        ('personnel', '0007_list_order_indexes'),
-        ('vetting', '0004_date_ranges'),
+        ("institutions", "0002_date_ranges"),
+        ("personnel", "0007_list_order_indexes"),
+        ("vetting", "0004_date_ranges"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StageSummary',
+            name="StageSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('nation', 'Nation'), ('province', 'Province'), ('police_unit', 'Police Unit'), ('institution', 'Institution')], max_length=20)),
-                ('scope_id', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('screening', 'Screening'), ('background_check', 'Background check'), ('interview', 'Interview'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], max_length=20)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('needs_review', models.PositiveIntegerField(default=0)),
-                ('median_since', models.DateTimeField(blank=True, null=True)),
-                ('computed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("nation", "Nation"),
+                            ("province", "Province"),
+                            ("police_unit", "Police Unit"),
+                            ("institution", "Institution"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("scope_id", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("screening", "Screening"),
+                            ("background_check", "Background check"),
+                            ("interview", "Interview"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("needs_review", models.PositiveIntegerField(default=0)),
+                ("median_since", models.DateTimeField(blank=True, null=True)),
+                ("computed_at", models.DateTimeField()),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='application',
-            name='application_inst_status',
+            model_name="application",
+            name="application_inst_status",
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['institution', 'status', 'status_changed_at'], name='application_inst_status'),
+            model_name="application",
+            index=models.Index(
+                fields=["institution", "status", "status_changed_at"],
+                name="application_inst_status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'status_changed_at', 'id'], name='application_stage_wait'),
+            model_name="application",
+            index=models.Index(
+                fields=["status", "status_changed_at", "id"], name="application_stage_wait"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['submitted_at', 'id'], name='application_submitted'),
+            model_name="application",
+            index=models.Index(fields=["submitted_at", "id"], name="application_submitted"),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['institution', 'submitted_at', 'id'], name='application_inst_submitted'),
+            model_name="application",
+            index=models.Index(
+                fields=["institution", "submitted_at", "id"], name="application_inst_submitted"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', 'submitted_at', 'id'], name='application_stat_submitted'),
+            model_name="application",
+            index=models.Index(
+                fields=["status", "submitted_at", "id"], name="application_stat_submitted"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stagesummary',
-            constraint=models.UniqueConstraint(fields=('scope', 'scope_id', 'status'), name='stage_summary_once'),
+            model_name="stagesummary",
+            constraint=models.UniqueConstraint(
+                fields=("scope", "scope_id", "status"), name="stage_summary_once"
+            ),
         ),
     ]

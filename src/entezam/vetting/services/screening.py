@@ -1,4 +1,4 @@
-"""Writes on selection: standards, applications, screening, checks and decisions.
+"""Screening open applications against their standard.
 
 Screening is set-based: `applications_screen` walks the candidate applications in
 chunks, loads the facts every rule kind needs with one query per kind and chunk

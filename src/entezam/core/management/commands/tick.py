@@ -4,7 +4,10 @@ from entezam.core.periodic import run_round
 
 
 class Command(BaseCommand):
-    help = "Run one periodic round by hand: every registered periodic task (reminders, sealing)."
+    help = (
+        "Run one periodic round by hand: every registered periodic task "
+        "(audit sealing, job reaping, the selection board summary, ...)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
