@@ -190,3 +190,19 @@ def test_an_api_list_past_the_cap_says_more_than_instead_of_a_count(world, monke
     monkeypatch.setattr(pagination, "COUNT_CAP", 10)
     body = api(world.hq_admin).get("/api/v1/institutions/").json()
     assert body["count"] == 3 and body["more_than"] is None
+
+
+def test_a_capped_count_reads_rows_in_no_particular_order(register, client):
+    """The count stops at the cap whichever rows it meets first: it neither sorts the list
+    nor walks it in order, and it still says "more than N"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(register.hq_admin)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/people/")
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    people = [sql for sql in counts if "personnel_person" in sql]
+    assert people and all("ORDER BY" not in sql.upper() for sql in people), people
+    paginator = response.context["page_obj"].paginator
+    assert paginator.capped and paginator.count == 5
