@@ -70,6 +70,10 @@ def setup_django(url: str) -> None:
     import django
 
     django.setup()
+    import logging
+
+    # Pages a role may not open answer 403/404 by design: not worth a traceback each.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
     from django.conf import settings
     from django.http import HttpResponse
     from django.urls import include, path
@@ -206,6 +210,9 @@ class Timer:
         from django.db import connection, reset_queries
         from django.test.utils import CaptureQueriesContext
 
+        first = self.client.get(urls[0], secure=True)
+        if first.status_code != 200:  # not this role's page: nothing to time
+            return {"status": first.status_code, "queries": 0, "sql": []}
         for i in range(self.warmup):
             self.client.get(urls[i % len(urls)], secure=True)
         # Each request resets the query log: start the capture from an empty one.
