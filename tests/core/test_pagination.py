@@ -206,3 +206,24 @@ def test_a_capped_count_reads_rows_in_no_particular_order(register, client):
     assert people and all("ORDER BY" not in sql.upper() for sql in people), people
     paginator = response.context["page_obj"].paginator
     assert paginator.capped and paginator.count == 5
+
+
+@pytest.mark.parametrize("order", [["last_name", "first_name", "pk"], ["-last_name", "-pk"]])
+def test_a_keyset_page_bounds_the_first_sort_column_on_its_own(register, order):
+    """The cursor's condition starts with `first column >= value` (`<=` descending), so
+    the database starts an index range there instead of walking the list up to it; the
+    rows are the same as without it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = Person.objects.order_by(*order)
+    keyset = Keyset(people, keyset_fields(people), 3)
+    middle = list(people)[4]
+    token = _encode([getattr(middle, name.lstrip("-")) for name in keyset.fields])
+    with CaptureQueriesContext(connection) as captured:
+        page = keyset.page(after=token)
+    expected = list(people.values_list("pk", flat=True))[5:8]
+    assert [p.pk for p in page.object_list] == expected
+    sql = captured.captured_queries[-1]["sql"]
+    bound = '"last_name" <= ' if order[0].startswith("-") else '"last_name" >= '
+    assert bound in sql, sql

@@ -193,7 +193,12 @@ class Keyset:
             step = equal & Q(**{f"{field}__lt" if descending else f"{field}__gt": value})
             condition = step if not condition else condition | step
             equal &= Q(**{field: value})
-        return condition
+        # The same rows, with the first sort column's bound said on its own: PostgreSQL
+        # cannot start an index range scan from an OR of conditions, and without it walked
+        # the list's index from the first row to the cursor (page 2,000 cost 100+ ms).
+        field = self.fields[0].lstrip("-")
+        descending = self.fields[0].startswith("-") != reverse
+        return Q(**{f"{field}__lte" if descending else f"{field}__gte": values[0]}) & condition
 
     def _ordered(self, reverse: bool) -> QuerySet:
         order = []
