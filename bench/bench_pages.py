@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/bench_pages.py --people 100000     # database entezam_bench_sb_100k
     .venv/bin/python bench/bench_pages.py --people 1000000    # database entezam_bench_sb_1m
-    .venv/bin/python bench/bench_pages.py --people 2000       # CI smoke run
+    .venv/bin/python bench/bench_pages.py --people 2000 --institutions 40 --requests 3
+                                                              # CI smoke run
 
 The database (`--database`, or `ENTEZAM_BENCH_DATABASE_URL`; by default one per size) is
 created from the template `entezam_test_template` and filled by the real seed
@@ -88,7 +89,7 @@ def setup_django(url: str) -> None:
     settings.ROOT_URLCONF = "bench_pages_urls"
 
 
-def seed(people: int, applicants: int) -> float | None:
+def seed(people: int, applicants: int, institutions: int) -> float | None:
     """Seed the database once (the real `entezam seed`); the seconds taken, or None if reused."""
     from django.core.management import call_command
     from django.db import connection
@@ -101,7 +102,13 @@ def seed(people: int, applicants: int) -> float | None:
     seconds = None
     if not Institution.objects.exists():
         started = time.perf_counter()
-        call_command("seed", people=people, applicants=applicants, verbosity=0)
+        call_command(
+            "seed",
+            people=people,
+            applicants=applicants,
+            institutions=institutions,
+            verbosity=0,
+        )
         seconds = time.perf_counter() - started
     # Fresh statistics and visibility map, as autovacuum keeps them on a working database.
     with connection.cursor() as cursor:
@@ -366,6 +373,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--applicants", type=int, help="default: people / 50")
+    parser.add_argument("--institutions", type=int, default=850)
     parser.add_argument("--database", help="database name or URL (default: one per size)")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=2)
@@ -384,7 +392,7 @@ def main() -> int:
         return 0
     setup_django(url)
     applicants = args.applicants if args.applicants is not None else max(args.people // 50, 50)
-    seeded = seed(args.people, applicants)
+    seeded = seed(args.people, applicants, args.institutions)
     report(measure(args), args, seeded)
     return 0
 
