@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
 from .persian import to_ascii_digits
 from .scoping import parse_id
@@ -100,3 +102,30 @@ class SearchSelect(forms.Select):
             option = self.create_option(name, option_value, label, selected, index, attrs=attrs)
             groups.append((None, [option], index))
         return groups
+
+
+class SearchOptionsView(LoginRequiredMixin, View):
+    """The JSON a `SearchSelect` asks for: at most `limit` of `rows(request)` (the user's
+    own, scoped as the list they filter) whose `search_field` contains what was typed,
+    normalised as stored."""
+
+    limit = 20
+    search_field = "search_name"
+    label_field = "name"
+
+    def rows(self, request):
+        raise NotImplementedError
+
+    def get(self, request):
+        from django.http import JsonResponse
+
+        from .persian import normalize
+
+        typed = normalize(str(request.GET.get("q", ""))[:100]).strip()
+        rows = self.rows(request)
+        if typed:
+            rows = rows.filter(**{f"{self.search_field}__contains": typed})
+        rows = rows.order_by(self.search_field, "pk").values("pk", self.label_field)
+        return JsonResponse(
+            {"results": [{"id": r["pk"], "text": r[self.label_field]} for r in rows[: self.limit]]}
+        )

@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.persian import normalize
+from entezam.core.filters import SearchOptionsView
 from entezam.core.scoping import can
 from entezam.core.views import (
     ObjectDetailView,
@@ -132,16 +131,8 @@ class InstitutionTransitionView(ScopedViewMixin, View):
         return self._render(obj, form, status=422 if request.headers.get("HX-Request") else 200)
 
 
-class InstitutionOptionsView(LoginRequiredMixin, View):
-    """The institutions a filter's search box offers: at most `OPTIONS_LIMIT` of the user's
-    own (scoped as the list is), whose name contains what was typed, as JSON."""
+class InstitutionOptionsView(SearchOptionsView):
+    """The institutions an institution filter's search box offers: the user's own."""
 
-    OPTIONS_LIMIT = 20
-
-    def get(self, request):
-        typed = normalize(str(request.GET.get("q", ""))[:100]).strip()
-        rows = Institution.objects.visible_to(request.user)
-        if typed:
-            rows = rows.filter(search_name__contains=typed)
-        rows = rows.order_by("search_name", "pk").values("pk", "name")[: self.OPTIONS_LIMIT]
-        return JsonResponse({"results": [{"id": row["pk"], "text": row["name"]} for row in rows]})
+    def rows(self, request):
+        return Institution.objects.visible_to(request.user)
