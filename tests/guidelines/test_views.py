@@ -199,3 +199,30 @@ def test_home_panels(client, world, issuance):
     page = client.get("/").content.decode()
     assert 'id="guidelines-pending"' in page
     assert Acknowledgement.objects.filter(institution=world.inst_a).count() == 1
+
+
+def test_issuance_pdf_text_has_persian_title_and_clause_in_order(client, world, issuance, tmp_path):
+    import shutil
+    import subprocess
+
+    web(client, world.manager)
+    response = client.get(reverse("guidelines:issuance_pdf", args=[issuance.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(response.content)
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    extracted = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # pdftotext wraps runs in bidi embedding marks and drops ZWNJ (it has no glyph); the
+    # words themselves must come out whole and in logical (reading) order.
+    bidi = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u200c"))
+    flat = " ".join(extracted.translate(bidi).split())
+    assert "شیوهنامه همکاری" in flat
+    assert "موسسه رخدادها را در همان روز به" in flat
+    assert issuance.content_hash in flat
+    assert f"/g/{issuance.number}" in flat
+    # Another institution's manager cannot fetch a foreign acknowledgement's letter, but
+    # the letter of an HQ guideline is readable by every reader of guidelines.
+    web(client, world.trainer)
+    assert client.get(reverse("guidelines:issuance_pdf", args=[issuance.pk])).status_code == 404
