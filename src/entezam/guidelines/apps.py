@@ -15,6 +15,7 @@ class GuidelinesConfig(AppConfig):
         from entezam.core.registry import (
             Panel,
             register_action_labels,
+            register_demo_seed,
             register_home_panel,
             register_nav,
             register_nav_section,
@@ -101,3 +102,4 @@ class GuidelinesConfig(AppConfig):
             order=30,
             model="guidelines.Issuance",
         )
+        register_demo_seed("guidelines", "entezam.guidelines.seed.demo_seed", order=85)
