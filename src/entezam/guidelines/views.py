@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from entezam.core.pagination import paginate
+from entezam.core.persian.text import active_language, localize_digits
 from entezam.core.scoping import access, allowed_roles, can, require_model_action
 from entezam.institutions.models import Institution
 from entezam.personnel.models import Person
@@ -282,7 +283,11 @@ def version_action(request, pk, action):
                 _form_errors(request, form)
                 return redirect(version.get_absolute_url())
             issuance = services.version_issue(actor=user, version=version, **form.cleaned_data)
-            messages.success(request, _("Issued as %(number)s.") % {"number": issuance.number})
+            messages.success(
+                request,
+                _("Issued as %(number)s.")
+                % {"number": localize_digits(issuance.number, active_language())},
+            )
             return redirect(issuance.get_absolute_url())
         elif action == "review":
             form = NoteForm(request.POST)
