@@ -226,3 +226,12 @@ def test_issuance_pdf_text_has_persian_title_and_clause_in_order(client, world, 
     # the letter of an HQ guideline is readable by every reader of guidelines.
     web(client, world.trainer)
     assert client.get(reverse("guidelines:issuance_pdf", args=[issuance.pk])).status_code == 404
+
+
+def test_institution_page_lists_its_guidelines(client, world, issuance):
+    web(client, world.province_officer)
+    page = client.get(world.inst_a.get_absolute_url()).content.decode()
+    assert 'id="institution-guidelines"' in page and issuance.number.replace("/", "") in (
+        page.replace("/", "").translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
+    )
+    assert client.get(world.inst_b.get_absolute_url()).status_code == 404

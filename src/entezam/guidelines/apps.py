@@ -19,11 +19,12 @@ class GuidelinesConfig(AppConfig):
             register_home_panel,
             register_nav,
             register_nav_section,
+            register_panel,
             register_periodic,
         )
         from entezam.notifications.events import register_category, register_event
 
-        from .selectors import mandate_panel, pending_panel
+        from .selectors import institution_panel, mandate_panel, pending_panel
 
         register_category("guidelines", _("Guidelines"), order=40)
         register_event("guideline.issued", _("A guideline issued to you"), category="guidelines")
@@ -76,6 +77,10 @@ class GuidelinesConfig(AppConfig):
         )
         register_home_panel(Panel("guidelines/panels/mandate.html", mandate_panel, order=20))
         register_home_panel(Panel("guidelines/panels/pending.html", pending_panel, order=21))
+        register_panel(
+            "institutions.institution",
+            Panel("guidelines/panels/institution.html", institution_panel, order=60),
+        )
         register_nav_section("guidelines", _("Guidelines"), "journal-text", order=60)
         register_nav(
             "guidelines:pending",

@@ -81,3 +81,17 @@ def pending_panel(request) -> dict | None:
     if not pending:
         return None
     return {"pending": pending}
+
+
+def institution_panel(request, institution) -> dict | None:
+    """On an institution's page: every guideline it must acknowledge and where it stands."""
+    rows = list(
+        Acknowledgement.objects.visible_to(request.user)
+        .filter(institution=institution)
+        .exclude(status=AckStatus.SUPERSEDED)
+        .select_related("issuance__version__guideline")
+        .order_by("-issuance__issued_on", "-pk")[:20]
+    )
+    if not rows:
+        return None
+    return {"guideline_acks": rows}
