@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from entezam.accounts.choices import Role
@@ -34,8 +35,6 @@ def _managers(institution_ids) -> list:
     ids = RoleAssignment.objects.filter(
         role=Role.INSTITUTION_MANAGER, is_active=True, institution_id__in=list(institution_ids)
     ).values("user_id")
-    from django.contrib.auth import get_user_model
-
     return list(get_user_model().objects.filter(is_active=True, pk__in=ids).order_by("pk"))
 
 
@@ -44,16 +43,12 @@ def _officers(institution: Institution) -> list:
         Q(role=Role.PROVINCE_OFFICER, province_id=institution.province_id)
         | Q(role=Role.STATION_OFFICER, police_unit_id=institution.supervising_unit_id)
     )
-    from django.contrib.auth import get_user_model
-
     return list(
         get_user_model().objects.filter(is_active=True, pk__in=ids.values("user_id")).order_by("pk")
     )
 
 
 def _hq_admins(exclude=None) -> list:
-    from django.contrib.auth import get_user_model
-
     ids = RoleAssignment.objects.filter(role=Role.HQ_ADMIN, is_active=True).values("user_id")
     users = get_user_model().objects.filter(is_active=True, pk__in=ids).order_by("pk")
     if exclude is not None:
