@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_filters import FilterSet
 
+from .audit import for_reader
 from .models import AuditEvent
 from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
@@ -120,7 +121,7 @@ class ObjectDetailView(ScopedViewMixin, TemplateView):
         obj = self.get_object()
         context.update(
             object=obj,
-            history=object_history(obj),
+            history=for_reader(object_history(obj), self.request.user),
             can_change=can(self.request.user, "change", obj),
             panels=object_panels(self.request, obj),
         )
@@ -209,7 +210,7 @@ class AuditListView(LoginRequiredMixin, TemplateView):
         page = paginate(self.request, events.order_by("-id"), 50)
         context.update(
             page_obj=page,
-            history=page.object_list,
+            history=for_reader(page.object_list, self.request.user),
             action=action,
             query_without_page=urlencode({"action": action} if action else {}),
         )

@@ -3,8 +3,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
+    ChangeMasker,
     ReachSource,
     register_action_labels,
+    register_change_masker,
     register_demo_seed,
     register_nav,
     register_nav_section,
@@ -36,6 +38,9 @@ class PersonnelConfig(AppConfig):
                 "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
             )
         )
+        from .selectors import national_code_shower
+
+        register_change_masker(ChangeMasker(frozenset({"national_code"}), national_code_shower))
         register_nav_section("staff", _("Staff"), "people", order=40)
         register_nav(
             "personnel:list",
