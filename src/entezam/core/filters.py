@@ -38,6 +38,10 @@ class _ScopedModelChoiceField(forms.ModelChoiceField):
     among them (unknown, or outside the user's scope) filters to nothing, as a search
     for it would: the answer is an empty list, never an error that tells which."""
 
+    def _no_row(self):
+        assert self.queryset is not None
+        return self.queryset.model(pk=0)
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -47,15 +51,15 @@ class _ScopedModelChoiceField(forms.ModelChoiceField):
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         if parse_id(value) is None:  # zero, negative or too long: no row has that id
-            return self.queryset.model(pk=0)
+            return self._no_row()
         try:
             return super().to_python(value)
         except forms.ValidationError:
             # id 0 names no row: filtering on it matches nothing, whatever the lookup.
-            return self.queryset.model(pk=0)
+            return self._no_row()
 
 
 class ScopedChoiceFilter(django_filters.ModelChoiceFilter):
     """`ModelChoiceFilter` over a scoped queryset where an id outside it matches nothing."""
 
-    field_class = _ScopedModelChoiceField
+    field_class = _ScopedModelChoiceField  # type: ignore[assignment]
