@@ -28,7 +28,13 @@ class InstitutionsConfig(AppConfig):
                 **{f"institution.{t.value}": t.label for t in Transition},
             }
         )
-        register_nav("institutions:list", _("Institutions"), "building-check", order=20)
+        register_nav(
+            "institutions:list",
+            _("Institutions"),
+            "building-check",
+            order=20,
+            model="institutions.Institution",
+        )
         register_home_panel(Panel("institutions/panels/home.html", home_panel, 100))
         register_panel(
             "geo.policeunit",
