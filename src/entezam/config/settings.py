@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "entezam.personnel",
     "entezam.vetting",
     "entezam.roster",
+    "entezam.training",
     "entezam.demo",
 ]
 
@@ -194,6 +195,8 @@ CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
 LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
 # The selection board reads a summary recomputed this often (the page states its age).
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
+# The managing director must hold a valid manager-course certificate to activate.
+TRAINING_MANAGER_CERTIFICATE_REQUIRED = env_bool("TRAINING_MANAGER_CERTIFICATE_REQUIRED", True)
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,17 @@ EDITABLE_FIELDS = (
     "address",
     "postal_code",
 )
+
+
+# Conditions an app above this one adds to a lifecycle action: `check(institution)` raises a
+# ValidationError naming what is missing (training: the managing director's certificate).
+TRANSITION_CHECKS: dict[str, list[Callable[[Institution], None]]] = {}
+
+
+def register_transition_check(action: str, check: Callable[[Institution], None]) -> None:
+    checks = TRANSITION_CHECKS.setdefault(action, [])
+    if check not in checks:
+        checks.append(check)
 
 
 def _check_unit_in_province(data: dict) -> None:
@@ -100,6 +112,8 @@ def institution_transition(
         raise field_error(
             "status", "invalid_transition", MESSAGES, status=institution.get_status_display()
         )
+    for check in TRANSITION_CHECKS.get(action, ()):
+        check(institution)
     fields = ["status", "status_changed_at"]
     before = audit.snapshot(
         institution, ["status", "licence_number", "licence_issued_on", "licence_expires_on"]
