@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.core.registry import (
     Panel,
@@ -64,7 +65,12 @@ class TrainingConfig(AppConfig):
         register_nav_section("training", _("Training"), "mortarboard", order=60)
         for order, (url_name, label, icon, model) in enumerate(
             [
-                ("training:session_list", _("Sessions"), "calendar3", "training.Session"),
+                (
+                    "training:session_list",
+                    pgettext_lazy("training", "Sessions"),
+                    "calendar3",
+                    "training.Session",
+                ),
                 ("training:course_list", _("Courses"), "book", "training.Course"),
                 ("training:certificate_list", _("Certificates"), "award", "training.Certificate"),
                 (

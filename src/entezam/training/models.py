@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.accounts.choices import Role
 from entezam.core.dates import DateRange
@@ -168,8 +169,8 @@ class Session(BaseModel):
         return _session_scope(assignment, action)
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("training", "session")
+        verbose_name_plural = pgettext_lazy("training", "sessions")
         ordering = ["-start_date", "-id"]
         indexes = [
             models.Index(fields=["province", "start_date"], name="session_province_start"),
@@ -207,7 +208,10 @@ def _via_enrolling_institution(assignment, prefix: str = ""):
 
 class Enrolment(BaseModel):
     session = models.ForeignKey(
-        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="enrolments"
+        Session,
+        verbose_name=pgettext_lazy("training", "session"),
+        on_delete=models.PROTECT,
+        related_name="enrolments",
     )
     person = models.ForeignKey(
         "personnel.Person",

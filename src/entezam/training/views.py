@@ -511,12 +511,3 @@ class LapsingExportView(LapsingView):
             f'attachment; filename="lapsing-{institution.registration_number}-{days}.xlsx"'
         )
         return response
-
-
-# The transitions' button labels.
-TRANSITION_LABELS = {
-    "open": gettext_lazy("Open for enrolment"),
-    "start": gettext_lazy("Start"),
-    "complete": gettext_lazy("Complete"),
-    "cancel": gettext_lazy("Cancel session"),
-}
