@@ -6,6 +6,7 @@ from entezam.core.registry import (
     Panel,
     ReachSource,
     register_action_labels,
+    register_demo_seed,
     register_home_panel,
     register_nav,
     register_nav_section,
@@ -83,3 +84,4 @@ class TrainingConfig(AppConfig):
             start=1,
         ):
             register_nav(url_name, label, icon, section="training", order=10 * order, model=model)
+        register_demo_seed("training", "entezam.training.seed.demo_seed", order=60)
