@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "entezam.vetting",
     "entezam.roster",
     "entezam.training",
+    "entezam.credentials",
     "entezam.demo",
 ]
 
@@ -197,6 +198,8 @@ LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
 # The managing director must hold a valid manager-course certificate to activate.
 TRAINING_MANAGER_CERTIFICATE_REQUIRED = env_bool("TRAINING_MANAGER_CERTIFICATE_REQUIRED", True)
+# Public card checks answered per address and minute before "too many checks".
+CREDENTIAL_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIAL_VERIFY_RATE_PER_MINUTE", "30"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
