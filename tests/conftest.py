@@ -28,6 +28,9 @@ def pytest_configure(config):
     from pathlib import Path
 
     settings.AUDIT_KEY_FILE = Path(tempfile.mkdtemp(prefix="entezam-audit-")) / "audit_keys"
+    settings.CREDENTIAL_SIGNING_KEY_FILE = (
+        Path(tempfile.mkdtemp(prefix="entezam-cards-")) / "credential_signing_key"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -170,6 +170,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The audit chain's secrets and witness live outside the database (core/audit_keys.py).
 AUDIT_KEYS = env("AUDIT_KEYS", "") or ""
 AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys")))
+# The Ed25519 key that signs the compact credential in card QR codes and the revocation list
+# (generated on first use when absent; keep it outside the database and back it up).
+CREDENTIAL_SIGNING_KEY_FILE = Path(
+    env("CREDENTIAL_SIGNING_KEY_FILE", str(VAR_DIR / "credential_signing_key"))
+)
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
 AUDIT_ANCHOR_SINK = env("AUDIT_ANCHOR_SINK", "") or ""
 # An event may stay unsealed this long (the sealer runs every minute) before verify fails.

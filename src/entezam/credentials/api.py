@@ -13,6 +13,7 @@ from entezam.core.api.viewsets import ScopedViewSet
 
 from .filtersets import CardFilterSet
 from .models import Card
+from .signing import public_key_b64, revocation_list
 from .verification import client_address, verify
 from .views import STATUS_CODES
 
@@ -91,3 +92,38 @@ class PublicVerifyView(APIView):
         response = Response(answer.public_fields(), status=STATUS_CODES.get(answer.result, 200))
         response["Cache-Control"] = "no-store"
         return response
+
+
+class PublicKeyView(APIView):
+    """The Ed25519 public key (raw, base64url) that signs card credentials and the list."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses={200: inline_serializer("CredentialKey", {"ed25519": serializers.CharField()})}
+    )
+    def get(self, request):
+        return Response({"ed25519": public_key_b64()})
+
+
+class RevocationListView(APIView):
+    """The signed list of card numbers not to trust, with its issue time (for offline checks)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "RevocationList",
+                {
+                    "issued_at": serializers.DateTimeField(),
+                    "numbers": serializers.ListField(child=serializers.CharField()),
+                    "signature": serializers.CharField(),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        return Response(revocation_list())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,6 +21,7 @@ from . import services
 from .choices import CheckResult
 from .filtersets import CardFilterSet
 from .models import Card
+from .pdf import cards_pdf
 from .verification import client_address, verify
 
 STATUS_CODES = {CheckResult.UNKNOWN: 404, CheckResult.LIMITED: 429}
@@ -127,3 +128,46 @@ class CardReplaceView(LoginRequiredMixin, View):
             return HttpResponseRedirect(card.get_absolute_url())
         messages.success(request, _("Card %(number)s issued.") % {"number": new.number})
         return HttpResponseRedirect(new.get_absolute_url())
+
+
+BATCH_LIMIT = 200
+
+
+class CardPdfView(LoginRequiredMixin, View):
+    """One card, print-ready."""
+
+    def get(self, request, pk):
+        card = access(
+            Card.objects.visible_to(request.user).select_related("person", "institution"),
+            user=request.user,
+            pk=pk,
+        )
+        return _pdf_response(cards_pdf([card]), f"card-{card.number}.pdf")
+
+
+class CardBatchPdfView(LoginRequiredMixin, View):
+    """The active cards of one institution (at most 200) on A4 sheets."""
+
+    def get(self, request):
+        institution_id = parse_id(request.GET.get("institution"))
+        if institution_id is None:
+            raise Http404
+        institution = access(
+            Institution.objects.visible_to(request.user), user=request.user, pk=institution_id
+        )
+        cards = list(
+            Card.objects.visible_to(request.user)
+            .filter(institution=institution, status="active")
+            .select_related("person", "institution")
+            .order_by("number")[:BATCH_LIMIT]
+        )
+        if not cards:
+            raise Http404
+        return _pdf_response(cards_pdf(cards), f"cards-{institution.registration_number}.pdf")
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
