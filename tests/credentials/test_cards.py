@@ -277,3 +277,34 @@ class TestOfficerPages:
             "/cards/issue/", {"employment": Employment.objects.get(person=stranger).pk}
         )
         assert response.status_code == 404
+
+
+def test_cards_for_those_who_passed_a_session_from_its_page(client, world, course):
+    from tests.training.factories import EnrolmentFactory, SessionFactory
+
+    session = SessionFactory(course=course, province=world.province_a, status="completed")
+    passed = approved_applicant(world.inst_a)
+    CertificateFactory(person=passed, course=course)
+    EnrolmentFactory(session=session, person=passed, institution=world.inst_a, result="passed")
+    client = web(client, world.manager)
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "session-cards" in page
+    response = client.post(
+        "/cards/issue/", {"session": session.pk, "next": session.get_absolute_url()}
+    )
+    assert response.status_code == 302 and response["Location"] == session.get_absolute_url()
+    card = Card.objects.get()
+    assert card.person == passed
+    person_page = client.get(f"/people/{passed.pk}/").content.decode()
+    assert card.number in person_page or card.get_absolute_url() in person_page
+
+
+def test_the_demo_step_issues_cards_once(world, carded, course):
+    import random
+
+    from entezam.accounts.seed import system_actor
+    from entezam.credentials.seed import demo_seed
+
+    CertificateFactory(person=approved_applicant(world.inst_a), course=course)
+    assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) == "cards issued: 1"
+    assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) is None

@@ -13,6 +13,7 @@ from django.views import View
 
 from entezam.core.scoping import access, can, parse_id
 from entezam.core.views import ObjectDetailView, ObjectListView
+from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.personnel.models import Employment
 from entezam.training.models import Session
@@ -49,6 +50,16 @@ class CardListView(ObjectListView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "institution")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["can_add"]:
+            context["issue_institutions"] = (
+                Institution.objects.visible_to(self.request.user)
+                .filter(status__in=OPERATING_STATUSES)
+                .order_by("name")[:100]
+            )
+        return context
 
 
 class CardDetailView(ObjectDetailView):

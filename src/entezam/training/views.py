@@ -23,7 +23,7 @@ from entezam.core.persian import format_jalali, to_ascii_digits
 from entezam.core.persian.jalali import MONTHS_EN, MONTHS_FA, days_in_month
 from entezam.core.persian.text import active_language
 from entezam.core.scoping import access, can, parse_id
-from entezam.core.selectors import object_history
+from entezam.core.selectors import object_history, object_panels
 from entezam.core.views import ObjectDetailView, ObjectEditView, ObjectListView, apply_form_errors
 from entezam.institutions.models import Institution
 from entezam.personnel.models import Person
@@ -232,6 +232,7 @@ class SessionDetailView(LoginRequiredMixin, TemplateView):
             history=object_history(session),
             sheet_errors=kwargs.get("sheet_errors", []),
             bulk_report=kwargs.get("bulk_report"),
+            panels=object_panels(self.request, session),
         )
         return context
 
