@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "entezam.personnel",
     "entezam.vetting",
     "entezam.roster",
+    "entezam.feedback",
     "entezam.demo",
 ]
 
