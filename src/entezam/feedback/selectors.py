@@ -84,6 +84,44 @@ def public_case(feedback: Feedback) -> Feedback:
     return feedback.duplicate_of or feedback
 
 
+def subject_lookup(
+    *, user, national_code: str = "", registration_number: str = "", unit_code: str = ""
+) -> dict:
+    """The subject an operator names on a call: a guard by national code, an institution
+    by registration number, a police unit by code. An unknown one is a field error; a
+    national-code lookup is counted and audited like every exact code search."""
+    from entezam.core.errors import field_error
+    from entezam.core.persian import to_ascii_digits
+    from entezam.geo.models import PoliceUnit
+    from entezam.institutions.models import Institution
+    from entezam.personnel.models import Person
+    from entezam.personnel.selectors import code_lookup_checked
+
+    from .errors import MESSAGES
+
+    subjects: dict = {}
+    national_code = to_ascii_digits(national_code or "").strip()
+    registration_number = to_ascii_digits(registration_number or "").strip()
+    unit_code = to_ascii_digits(unit_code or "").strip()
+    if national_code:
+        code_lookup_checked(user, national_code)
+        person = Person.objects.filter(national_code=national_code).first()
+        if person is None:
+            raise field_error("subject_national_code", "subject_not_found", MESSAGES)
+        subjects["subject_person"] = person
+    if registration_number:
+        institution = Institution.objects.filter(registration_number=registration_number).first()
+        if institution is None:
+            raise field_error("subject_institution", "subject_not_found", MESSAGES)
+        subjects["subject_institution"] = institution
+    if unit_code:
+        unit = PoliceUnit.objects.filter(code=unit_code).first()
+        if unit is None:
+            raise field_error("subject_police_unit", "subject_not_found", MESSAGES)
+        subjects["subject_police_unit"] = unit
+    return subjects
+
+
 def can_see_contact(user, feedback: Feedback) -> bool:
     """Operators (in their scope) and the current assignee see the citizen's contact."""
     active = list(feedback.assignments.filter(is_active=True))
