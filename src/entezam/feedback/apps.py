@@ -15,6 +15,8 @@ class FeedbackConfig(AppConfig):
             Panel,
             register_action_labels,
             register_demo_seed,
+            register_home_panel,
+            register_nav,
             register_panel,
             register_periodic,
         )
@@ -44,6 +46,21 @@ class FeedbackConfig(AppConfig):
                 "routingrule.update": _("Routing rule edited"),
             }
         )
+        register_nav(
+            "feedback:queue",
+            _("Citizen messages"),
+            "chat-square-text",
+            order=60,
+            model="feedback.feedback",
+        )
+        register_nav(
+            "feedback:statistics",
+            _("Feedback statistics"),
+            "bar-chart",
+            order=61,
+            model="feedback.feedback",
+        )
+        register_home_panel(Panel("feedback/panels/home.html", panels.home_panel, 60))
         register_panel(
             "institutions.institution",
             Panel("feedback/panels/recognition.html", panels.institution_recognition, 60),

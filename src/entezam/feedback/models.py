@@ -322,3 +322,10 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_kind_display())
+
+    @property
+    def note_display(self) -> str:
+        """The note as staff read it (a triage step names the category in words)."""
+        if self.kind == EventKind.TRIAGED and self.note in Category.values:
+            return str(Category(self.note).label)
+        return self.note
