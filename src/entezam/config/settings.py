@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",
         "RuleKindEnum": "entezam.vetting.choices.RuleKind",
         "PositionEnum": "entezam.personnel.choices.Position",
+        "FeedbackCategoryEnum": "entezam.feedback.choices.Category",
     },
 }
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime
 import tempfile
-import time
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -21,7 +19,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from entezam.core.errors import MESSAGES as CORE_MESSAGES
-from entezam.core.middleware import client_ip
 from entezam.core.pagination import paginate
 from entezam.core.persian import add_months
 from entezam.core.scoping import allowed_roles, can, require_model_action
@@ -29,7 +26,6 @@ from entezam.institutions.choices import InstitutionStatus
 
 from . import classifier, selectors, services
 from .choices import Category, Channel, Status
-from .conf import int_setting
 from .errors import MESSAGES
 from .exports import write_statistics_xlsx
 from .forms import (
@@ -43,6 +39,7 @@ from .forms import (
     TrackForm,
     TriageForm,
 )
+from .limits import submissions_allowed
 from .models import Feedback
 
 SUGGEST_MAX_LENGTH = 4000
@@ -54,18 +51,6 @@ def _apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-def submissions_allowed(request) -> bool:
-    """Count one public submission from the request's address; False past the hourly limit."""
-    key = f"feedback-submit:{client_ip(request) or 'unknown'}:{int(time.time()) // 3600}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count <= int_setting("FEEDBACK_SUBMISSIONS_PER_HOUR")
 
 
 # --------------------------------------------------------------------------- public
