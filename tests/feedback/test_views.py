@@ -156,3 +156,38 @@ def test_staff_pages_render(client, world, name):
         assert client.get(reverse(f"feedback:{name}")).status_code == 200
     client.force_login(world.trainer)
     assert client.get(reverse(f"feedback:{name}")).status_code == 403
+
+
+def test_hq_edits_the_routing_table(client, world):
+    from entezam.feedback.models import RoutingRule
+
+    client.force_login(world.hq_admin)
+    response = client.post(
+        reverse("feedback:rule_add"),
+        {
+            "category": "complaint",
+            "subject_kind": "institution",
+            "priority": "",
+            "to_province": "on",
+            "due_working_days": "3",
+            "order": "1",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    rule = RoutingRule.objects.get()
+    assert rule.levels == ["province"]
+    assert client.get(reverse("feedback:rules")).status_code == 200
+    response = client.post(
+        reverse("feedback:rule_edit", args=[rule.pk]),
+        {
+            "category": "complaint",
+            "subject_kind": "institution",
+            "due_working_days": "3",
+            "order": "1",
+        },
+    )
+    assert response.status_code == 200  # no level chosen: refused
+    client.force_login(world.operator)
+    assert client.get(reverse("feedback:rules")).status_code == 200
+    assert client.get(reverse("feedback:rule_add")).status_code == 403

@@ -60,6 +60,14 @@ class FeedbackConfig(AppConfig):
             order=61,
             model="feedback.feedback",
         )
+        register_nav(
+            "feedback:rules",
+            _("Routing rules"),
+            "signpost-split",
+            section="system",
+            order=60,
+            model="feedback.routingrule",
+        )
         register_home_panel(Panel("feedback/panels/home.html", panels.home_panel, 60))
         register_panel(
             "institutions.institution",

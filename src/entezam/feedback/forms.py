@@ -9,7 +9,7 @@ from entezam.geo.models import County, PoliceUnit, Province
 from entezam.institutions.models import Institution
 
 from .choices import Category
-from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH
+from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH, RoutingRule
 
 
 class PublicFeedbackForm(forms.Form):
@@ -151,3 +151,31 @@ class PeriodForm(forms.Form):
         required=False,
         empty_value=3,
     )
+
+
+class RoutingRuleForm(forms.ModelForm):
+    class Meta:
+        model = RoutingRule
+        fields = [
+            "category",
+            "subject_kind",
+            "priority",
+            "to_institution",
+            "to_police_unit",
+            "to_province",
+            "to_hq",
+            "due_working_days",
+            "order",
+            "is_active",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if not any(
+            data.get(f) for f in ("to_institution", "to_police_unit", "to_province", "to_hq")
+        ):
+            raise forms.ValidationError(_("Choose at least one level to send messages to."))
+        return data

@@ -84,6 +84,11 @@ class RoutingRule(BaseModel):
     def __str__(self) -> str:
         return f"{self.get_category_display()} / {self.get_subject_kind_display()}"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("feedback:rules")
+
     @property
     def levels(self) -> list[str]:
         chosen = {

@@ -14,4 +14,7 @@ urlpatterns = [
     path("statistics/", views.StatisticsView.as_view(), name="statistics"),
     path("statistics/export.xlsx", views.StatisticsExportView.as_view(), name="export"),
     path("<int:pk>/", views.FeedbackDetailView.as_view(), name="detail"),
+    path("rules/", views.RoutingRuleListView.as_view(), name="rules"),
+    path("rules/new/", views.RoutingRuleEditView.as_view(), name="rule_add"),
+    path("rules/<int:pk>/edit/", views.RoutingRuleEditView.as_view(), name="rule_edit"),
 ]

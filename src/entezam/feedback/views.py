@@ -22,6 +22,7 @@ from entezam.core.errors import MESSAGES as CORE_MESSAGES
 from entezam.core.pagination import paginate
 from entezam.core.persian import add_months
 from entezam.core.scoping import allowed_roles, can, require_model_action
+from entezam.core.views import ObjectEditView
 from entezam.institutions.choices import InstitutionStatus
 
 from . import classifier, selectors, services
@@ -36,11 +37,12 @@ from .forms import (
     PublicFeedbackForm,
     RerouteForm,
     ResolveForm,
+    RoutingRuleForm,
     TrackForm,
     TriageForm,
 )
 from .limits import submissions_allowed
-from .models import Feedback
+from .models import Feedback, RoutingRule
 
 SUGGEST_MAX_LENGTH = 4000
 
@@ -394,4 +396,35 @@ class StatisticsExportView(LoginRequiredMixin, View):
             as_attachment=True,
             filename=f"feedback-statistics-{start.isoformat()}-{end.isoformat()}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class RoutingRuleListView(LoginRequiredMixin, TemplateView):
+    """HQ's routing table: rules in the order they are tried."""
+
+    template_name = "feedback/routing_rules.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if not allowed_roles(user, RoutingRule, "view"):
+            raise PermissionDenied(CORE_MESSAGES["not_allowed"])
+        context.update(
+            page_title=_("Routing rules"),
+            rules=RoutingRule.objects.visible_to(user),
+            can_edit=bool(allowed_roles(user, RoutingRule, "change")),
+        )
+        return context
+
+
+class RoutingRuleEditView(ObjectEditView):
+    model = RoutingRule
+    form_class = RoutingRuleForm
+
+    def create(self, form):
+        return services.routing_rule_create(actor=self.request.user, data=form.cleaned_data)
+
+    def update(self, obj, form):
+        return services.routing_rule_update(
+            actor=self.request.user, rule=obj, data=form.cleaned_data
         )
