@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "entezam.guidelines",
     "entezam.training",
     "entezam.credentials",
+    "entezam.feedback",
     "entezam.demo",
 ]
 
@@ -322,6 +323,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",
         "RuleKindEnum": "entezam.vetting.choices.RuleKind",
         "PositionEnum": "entezam.personnel.choices.Position",
+        "FeedbackCategoryEnum": "entezam.feedback.choices.Category",
     },
 }
 
