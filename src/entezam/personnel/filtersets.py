@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from entezam.core.filters import ScopedChoiceFilter
+from entezam.core.filters import ScopedChoiceFilter, SearchSelect
 from entezam.institutions.models import Institution
 
 from .choices import Education, Gender, Position
@@ -34,6 +34,7 @@ class PersonFilterSet(django_filters.FilterSet):
         choices=Education.choices, label=_("Education"), empty_label=_("All")
     )
     institution = _InstitutionFilter(
+        widget=SearchSelect("institutions:options"),
         queryset=Institution.objects.none(),
         label=_("Institution"),
         empty_label=_("All"),

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.filters import ScopedChoiceFilter
+from entezam.core.filters import ScopedChoiceFilter, SearchSelect
 from entezam.core.persian import normalize
 from entezam.geo.models import Province
 from entezam.institutions.models import Institution
@@ -22,7 +22,10 @@ class ApplicationFilterSet(django_filters.FilterSet):
         choices=Position.choices, label=_("Position"), empty_label=_("All")
     )
     institution = ScopedChoiceFilter(
-        queryset=Institution.objects.none(), label=_("Institution"), empty_label=_("All")
+        widget=SearchSelect("institutions:options"),
+        queryset=Institution.objects.none(),
+        label=_("Institution"),
+        empty_label=_("All"),
     )
     province = ScopedChoiceFilter(
         field_name="institution__province",
