@@ -17,11 +17,14 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters import FilterSet
 
+from .exports import EXPORT_LIMIT, Column, export_format, export_response
+from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
 from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
@@ -198,22 +201,79 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class AuditListView(LoginRequiredMixin, TemplateView):
+    """The audit log: filtered by date range, actor, action, object type and scope; the
+    same filters export it (XLSX or CSV)."""
+
     template_name = "core/audit_list.html"
+
+    def filtered(self):
+        events = AuditEvent.objects.visible_to(self.request.user)
+        filterset = AuditEventFilterSet(
+            self.request.GET or None, queryset=events, request=self.request
+        )
+        if filterset.is_bound and filterset.is_valid():
+            events = filterset.qs
+        return filterset, events
+
+    def get(self, request, *args, **kwargs):
+        if export_format(request):
+            filterset, events = self.filtered()
+            return export_response(
+                request,
+                name="audit-log",
+                title=str(_("Audit log")),
+                columns=AUDIT_COLUMNS,
+                rows=events.order_by("-id")[:EXPORT_LIMIT].iterator(chunk_size=2000),
+                filters=_applied_filters(filterset),
+                object_type="core.auditevent",
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        events = AuditEvent.objects.visible_to(self.request.user)
-        action = self.request.GET.get("action", "").strip()
-        if action:
-            events = events.filter(action__startswith=action)
+        filterset, events = self.filtered()
         page = paginate(self.request, events.order_by("-id"), 50)
+        skip = ("page", "after", "before", "export")
+        params = [(k, v) for k, v in self.request.GET.items() if k not in skip and v]
+        query = urlencode(params)
         context.update(
+            filter_form=filterset.form,
             page_obj=page,
             history=page.object_list,
-            action=action,
-            query_without_page=urlencode({"action": action} if action else {}),
+            show_object=True,
+            query_without_page=query,
+            export_url=f"?{query}&export=xlsx" if query else "?export=xlsx",
+            export_csv_url=f"?{query}&export=csv" if query else "?export=csv",
         )
         return context
+
+
+def _applied_filters(filterset) -> dict:
+    if not (filterset.is_bound and filterset.is_valid()):
+        return {}
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
+
+
+def _changes_text(event) -> str:
+    rows = event.changes_display()
+    return "؛ ".join(
+        f"{strip_tags(row['label'])}: "
+        + (f"{strip_tags(row['old'])} ← " if row["old"] is not None else "")
+        + strip_tags(row["new"])
+        for row in rows
+    )
+
+
+AUDIT_COLUMNS = [
+    Column(_("Time"), lambda e: e.time),
+    Column(_("By"), lambda e: e.actor_name),
+    Column(_("Role"), lambda e: e.get_role_display() if e.role else ""),
+    Column(_("Action"), lambda e: e.get_action_display()),
+    Column(_("About"), lambda e: e.object_type_display()),
+    Column(_("Object"), lambda e: e.object_repr),
+    Column(_("Changes"), _changes_text),
+    Column(_("Reason"), lambda e: e.reason),
+]
 
 
 # --- error pages: JSON under /api/, the site's pages elsewhere ---------------------------

@@ -2,13 +2,28 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
+    Lookup,
     Panel,
     register_action_labels,
     register_demo_seed,
     register_home_panel,
+    register_lookup,
     register_nav,
     register_panel,
 )
+
+
+def search_institutions(rows, text: str):
+    """By (normalised) name, registration number or licence number."""
+    from django.db.models import Q
+
+    from entezam.core.persian import normalize
+
+    return rows.filter(
+        Q(search_name__contains=normalize(text))
+        | Q(registration_number=text)
+        | Q(licence_number=text)
+    )
 
 
 class InstitutionsConfig(AppConfig):
@@ -27,6 +42,15 @@ class InstitutionsConfig(AppConfig):
                 "institution.update": _("Institution edited"),
                 **{f"institution.{t.value}": t.label for t in Transition},
             }
+        )
+        register_lookup(
+            Lookup(
+                "institution",
+                "institutions.Institution",
+                search_institutions,
+                order_by=("search_name",),
+                parent_field="province_id",
+            )
         )
         register_nav("institutions:list", _("Institutions"), "building-check", order=20)
         register_home_panel(Panel("institutions/panels/home.html", home_panel, 100))

@@ -3,8 +3,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
+    ChangeKey,
     ReachSource,
     register_action_labels,
+    register_change_keys,
     register_demo_seed,
     register_nav,
     register_nav_section,
@@ -30,6 +32,14 @@ class PersonnelConfig(AppConfig):
                 "employment.start": _("Employment started"),
                 "employment.end": _("Employment ended"),
             }
+        )
+        register_change_keys(
+            {"people": _("people registered"), "employed_now": _("employed now")},
+            scope="person.seed",
+        )
+        register_change_keys(
+            {"code": ChangeKey(_("national code (masked)"), latin=True)},
+            scope="person.code_lookup",
         )
         register_person_reach(
             ReachSource(

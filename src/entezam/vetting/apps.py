@@ -23,7 +23,10 @@ class VettingConfig(AppConfig):
     url_prefix = "selection/"
 
     def ready(self) -> None:
+        from . import history
         from .selectors import person_applications_panel
+
+        history.register()
 
         register_job("vetting_screen", "entezam.vetting.jobs.run_screen_job")
         register_periodic(
