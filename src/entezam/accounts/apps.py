@@ -2,7 +2,13 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from entezam.core.registry import register_action_labels, register_nav, register_role_labels
+from entezam.core.registry import (
+    Panel,
+    register_action_labels,
+    register_home_panel,
+    register_nav,
+    register_role_labels,
+)
 
 
 class AccountsConfig(AppConfig):
@@ -17,8 +23,12 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401  (records failed sign-ins and lockouts)
         from .choices import AUDIT_READERS, Role
+        from .panels import INTRO_ROLES, role_intro_panel
 
         register_role_labels(dict(Role.choices))
+        register_home_panel(
+            Panel("accounts/panels/role_intro.html", role_intro_panel, 20, roles=INTRO_ROLES)
+        )
         register_action_labels(
             {
                 "user.create": _("User created"),

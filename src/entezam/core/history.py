@@ -60,6 +60,14 @@ def latin(value: Any) -> SafeString:
     return format_html('<bdi dir="ltr">{}</bdi>', value)
 
 
+def masked_code(code) -> SafeString:
+    """A national code masked by the one rule (`persian.text.mask_national_code`), in the
+    page's digits, left to right."""
+    from .persian.text import mask_national_code
+
+    return format_html('<bdi dir="ltr">{}</bdi>', display_text(mask_national_code(str(code))))
+
+
 def display_number(value: int | float) -> str:
     from .templatetags.persian import fa_number
 

@@ -26,7 +26,8 @@ MAX_QUERY = 100
 
 def lookup_rows(lookup: Lookup, user):
     model = apps.get_model(lookup.model)
-    return scoped_rows(model).visible_to(user, lookup.action)
+    rows = scoped_rows(model).visible_to(user, lookup.action)
+    return lookup.narrow(rows) if lookup.narrow is not None else rows
 
 
 class LookupSelect(forms.Select):
@@ -40,6 +41,7 @@ class LookupSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         lookup = LOOKUPS.get(self.lookup_name)
+        value = getattr(value, "pk", value)
         pk = parse_id(value) if value not in (None, "") else None
         choices = [("", _("All") if not self.is_required else "")]
         if lookup is not None and pk is not None and self.user is not None:
@@ -76,3 +78,9 @@ def lookup_view(request, name: str):
         rows = lookup.search(rows, text)
     rows = rows.order_by(*lookup.order_by)[:PAGE]
     return JsonResponse({"results": [{"id": row.pk, "text": lookup.label(row)} for row in rows]})
+
+
+def use_lookup(field: forms.Field, name: str, *, user, parent: str = "") -> None:
+    """Make a form or filter field a searchable choice fed by lookup `name` (the field
+    still validates against its own, scoped, queryset)."""
+    field.widget = LookupSelect(name, user=user, parent=parent, attrs=field.widget.attrs)

@@ -134,6 +134,9 @@ class Panel:
     template: str
     context: Callable[..., dict | None]
     order: int = 100
+    # Shown only to users holding one of these roles (empty: whoever `context` admits), so
+    # each role's home shows its own work.
+    roles: frozenset[str] = frozenset()
 
 
 PANELS: dict[str, list[Panel]] = {}
@@ -257,6 +260,8 @@ class Lookup:
     order_by: tuple[str, ...] = ("pk",)
     action: str = "view"
     parent_field: str = ""
+    # Narrows the rows whatever the search (only stations and posts supervise).
+    narrow: Callable[[Any], Any] | None = None
 
 
 LOOKUPS: dict[str, Lookup] = {}

@@ -22,6 +22,11 @@ def search_by_name(rows, text: str):
     return rows.filter(query)
 
 
+def supervising_units(rows):
+    """The units that supervise institutions: stations, posts and provincial commands."""
+    return rows.filter(kind__in=["station", "post", "provincial_command"], is_active=True)
+
+
 class GeoConfig(AppConfig):
     name = "entezam.geo"
     label = "geo"
@@ -52,6 +57,16 @@ class GeoConfig(AppConfig):
                 search_by_name,
                 order_by=("province__code", "code"),
                 parent_field="province_id",
+            )
+        )
+        register_lookup(
+            Lookup(
+                "supervising_unit",
+                "geo.PoliceUnit",
+                search_by_name,
+                order_by=("province__code", "code"),
+                parent_field="province_id",
+                narrow=supervising_units,
             )
         )
         register_nav("geo:unit_list", _("Police units"), "shield-shaded", order=30)

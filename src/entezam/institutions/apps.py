@@ -2,9 +2,11 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
+    ChangeKey,
     Lookup,
     Panel,
     register_action_labels,
+    register_change_keys,
     register_demo_seed,
     register_home_panel,
     register_lookup,
@@ -33,8 +35,10 @@ class InstitutionsConfig(AppConfig):
     url_prefix = "institutions/"
 
     def ready(self) -> None:
+        from entezam.core.history import masked_code
+
         from .choices import Transition
-        from .panels import home_panel, supervised_institutions_panel
+        from .panels import HOME_ROLES, home_panel, supervised_institutions_panel
 
         register_action_labels(
             {
@@ -52,8 +56,20 @@ class InstitutionsConfig(AppConfig):
                 parent_field="province_id",
             )
         )
+        register_change_keys(
+            {
+                # History is read by roles that may not read national codes: always masked.
+                "managing_director_national_code": ChangeKey(
+                    _("managing director's national code"),
+                    render=masked_code,
+                ),
+            },
+            scope="institutions.institution",
+        )
         register_nav("institutions:list", _("Institutions"), "building-check", order=20)
-        register_home_panel(Panel("institutions/panels/home.html", home_panel, 100))
+        register_home_panel(
+            Panel("institutions/panels/home.html", home_panel, 100, roles=HOME_ROLES)
+        )
         register_panel(
             "geo.policeunit",
             Panel("institutions/panels/supervised.html", supervised_institutions_panel, 100),

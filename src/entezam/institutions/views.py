@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from entezam.core.persian.text import mask_national_code
 from entezam.core.scoping import can
 from entezam.core.views import (
     ObjectDetailView,
@@ -53,6 +54,10 @@ class InstitutionDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         obj = context["object"]
         user = self.request.user
+        code = obj.managing_director_national_code
+        context["director_code"] = (
+            code if can(user, "read_national_code", obj) else mask_national_code(code)
+        )
         context["actions"] = [
             {"name": action, "label": Transition(action).label}
             for action in obj.available_transitions()

@@ -4,12 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
     ChangeKey,
+    Panel,
     ReachSource,
     register_action_labels,
     register_change_keys,
     register_demo_seed,
+    register_home_panel,
     register_nav,
     register_nav_section,
+    register_panel,
     register_person_reach,
 )
 
@@ -21,6 +24,8 @@ class PersonnelConfig(AppConfig):
     url_prefix = "people/"
 
     def ready(self) -> None:
+        from entezam.core.history import masked_code
+
         register_action_labels(
             {
                 "person.create": _("Person registered"),
@@ -41,10 +46,24 @@ class PersonnelConfig(AppConfig):
             {"code": ChangeKey(_("national code (masked)"), latin=True)},
             scope="person.code_lookup",
         )
+        # History is read by roles that may not read national codes: always masked.
+        register_change_keys(
+            {"national_code": ChangeKey(_("national code"), render=masked_code)},
+            scope="personnel.person",
+        )
         register_person_reach(
             ReachSource(
                 "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
             )
+        )
+        from .panels import MANAGER_ROLES, institution_staff_panel, manager_home_panel
+
+        register_home_panel(
+            Panel("personnel/panels/manager_home.html", manager_home_panel, 50, roles=MANAGER_ROLES)
+        )
+        register_panel(
+            "institutions.institution",
+            Panel("personnel/panels/institution_staff.html", institution_staff_panel, 50),
         )
         register_nav_section("staff", _("Staff"), "people", order=40)
         register_nav(

@@ -8,6 +8,9 @@
  *   <form data-confirm="Are you sure?">   asks before submitting (also on a submit button,
  *   <a data-confirm="...">                 or on a link)
  *   <span data-bs-toggle="tooltip" title="...">
+ *   <select data-lookup="/lookup/institution/"   searchable choice (Tom Select): options are
+ *           data-lookup-parent="province">       loaded from the scoped endpoint as the user
+ *                                                types, narrowed by the form's `province`
  */
 (function () {
   "use strict";
@@ -72,6 +75,7 @@
         input.setAttribute("placeholder", "1404/01/01");
       }
     });
+    each(root, "select[data-lookup]", startLookup);
     if (window.bootstrap) {
       each(root, ".modal[data-auto-show]", function (modal) {
         if (modal.dataset.autoShown) {
@@ -82,6 +86,58 @@
       });
       each(root, '[data-bs-toggle="tooltip"]', function (element) {
         window.bootstrap.Tooltip.getOrCreateInstance(element);
+      });
+    }
+  }
+
+  function startLookup(select) {
+    if (!window.TomSelect || select.tomselect) {
+      return;
+    }
+    var parentName = select.getAttribute("data-lookup-parent");
+    var form = select.form;
+    var control = new window.TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      allowEmptyOption: true,
+      maxOptions: 20,
+      preload: "focus",
+      placeholder: select.getAttribute("data-placeholder") || "",
+      // The server searched (with Persian normalisation): keep every row it answered.
+      score: function () {
+        return function () {
+          return 1;
+        };
+      },
+      load: function (query, callback) {
+        var params = new URLSearchParams({ q: toAsciiDigits(query || "") });
+        var parent = parentName && form && form.elements[parentName];
+        if (parent && parent.value) {
+          params.set("parent", parent.value);
+        }
+        fetch(select.getAttribute("data-lookup") + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) {
+            return response.ok ? response.json() : { results: [] };
+          })
+          .then(function (data) {
+            callback(data.results);
+          })
+          .catch(function () {
+            callback();
+          });
+      },
+    });
+    var parentField = parentName && form && form.elements[parentName];
+    if (parentField) {
+      parentField.addEventListener("change", function () {
+        control.clear();
+        control.clearOptions();
+        control.settings.preload = "focus";
+        control.loadedSearches = {};
       });
     }
   }
