@@ -68,6 +68,9 @@ class ObjectListView(ScopedViewMixin, TemplateView):
     sort_fields: dict[str, str | tuple[str, ...]] = {}
     default_sort = ""
     count_cap: int = COUNT_CAP
+    # What `?export=xlsx|csv` writes: the rows the page shows, with its filters and scope.
+    export_columns: list[Column] = []
+    export_name = ""
 
     def get_template_names(self):
         headers = self.request.headers
@@ -84,8 +87,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         sign = "-" if sort.startswith("-") else ""
         return queryset.order_by(*[f"{sign}{field}" for field in fields], f"{sign}pk")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def filtered(self):
+        """(filterset, the filtered and sorted rows, the sort key) of this request."""
         queryset = self.get_queryset()
         filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
@@ -94,12 +97,37 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         sort = self.request.GET.get("sort", self.default_sort)
         if sort.lstrip("-") not in self.sort_fields:
             sort = self.default_sort
-        queryset = self.sorted_rows(queryset, sort)
+        return filterset, self.sorted_rows(queryset, sort), sort
+
+    def get(self, request, *args, **kwargs):
+        if self.export_columns and export_format(request):
+            filterset, queryset, _sort = self.filtered()
+            meta = self.model._meta
+            if not queryset.query.order_by:
+                queryset = queryset.order_by("pk")
+            return export_response(
+                request,
+                name=self.export_name or meta.model_name,
+                title=str(meta.verbose_name_plural),
+                columns=self.export_columns,
+                rows=self.export_rows(queryset[:EXPORT_LIMIT]),
+                filters=_applied_filters(filterset),
+                object_type=meta.label_lower,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def export_rows(self, queryset):
+        """The exported rows (a subclass may decorate them, a chunk at a time)."""
+        return queryset.iterator(chunk_size=2000)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset, queryset, sort = self.filtered()
         page = paginate(self.request, queryset, self.paginate_by, cap=self.count_cap)
         params = [
             (k, v)
             for k, v in self.request.GET.items()
-            if k not in ("page", "after", "before") and v
+            if k not in ("page", "after", "before", "export") and v
         ]
         context.update(
             filterset=filterset,
@@ -110,6 +138,9 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             query_without_page=urlencode(params),
             query_without_sort=urlencode([(k, v) for k, v in params if k != "sort"]),
             can_add=bool(allowed_roles(self.request.user, self.model, "add")),
+            export_query=urlencode([(k, v) for k, v in params if k != "sort"])
+            if self.export_columns
+            else None,
         )
         return context
 

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from entezam.core.exports import Column
 from entezam.core.persian.text import mask_national_code
 from entezam.core.scoping import can
 from entezam.core.views import (
@@ -34,6 +35,19 @@ class InstitutionListView(ObjectListView):
         "province": "province__code",
     }
     default_sort = "name"
+    export_name = "institutions"
+    export_columns = [
+        Column(_("Name"), lambda i: i.name),
+        Column(_("Registration number"), lambda i: i.registration_number),
+        Column(_("Kind"), lambda i: i.get_kind_display()),
+        Column(_("Province"), lambda i: i.province.name),
+        Column(_("Supervising police unit"), lambda i: i.supervising_unit.name),
+        Column(_("Status"), lambda i: i.get_status_display()),
+        Column(_("Licence expired"), lambda i: i.licence_lapsed),
+        Column(_("Licence number"), lambda i: i.licence_number),
+        Column(_("Licence expiry"), lambda i: i.licence_expires_on),
+        Column(_("Authorised headcount"), lambda i: i.authorised_headcount),
+    ]
 
     def get_queryset(self):
         return super().get_queryset().select_related("province", "supervising_unit")
