@@ -1,12 +1,15 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from entezam.core.registry import (
     Panel,
     register_action_labels,
+    register_change_keys,
     register_home_panel,
     register_nav,
+    register_object_url,
     register_role_labels,
 )
 
@@ -38,7 +41,21 @@ class AccountsConfig(AppConfig):
                 "api_token.issue": _("API token issued"),
                 "login.failed": _("Failed sign-in"),
                 "login.locked": _("Account locked after failed sign-ins"),
+                "user.password_reset": _("Password set by an administrator"),
+                "user.unlock": _("Account unlocked"),
             }
+        )
+        register_change_keys(
+            {"failures_cleared": _("failed sign-ins cleared")}, scope="user.unlock"
+        )
+        register_object_url("accounts.user", lambda pk: reverse("accounts:user_detail", args=[pk]))
+        register_nav(
+            "accounts:user_list",
+            _("Users"),
+            "people-fill",
+            section="system",
+            order=15,
+            visible=lambda user: user.has_role(Role.HQ_ADMIN, Role.PROVINCE_OFFICER),
         )
         # The framework's own models get their permissions from the roles defined here.
         register_model_action(AuditEvent, "view", AUDIT_READERS)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from entezam.core.exports import Column
 from entezam.core.scoping import access, allowed_roles, can, parse_id
 from entezam.core.selectors import object_history
 from entezam.core.views import (
@@ -35,6 +34,7 @@ from .forms import (
 )
 from .models import Application, BackgroundCheck, MedicalCertificate, Standard
 from .rules import describe as describe_rule
+from .tables import APPLICATION_COLUMNS, STANDARD_COLUMNS
 
 # Screening this many applications or fewer runs in the request; more runs as a job.
 INLINE_SCREEN_LIMIT = 2000
@@ -157,16 +157,7 @@ class ApplicationListView(ObjectListView):
     }
     default_sort = "-submitted_at"
     export_name = "applications"
-    export_columns = [
-        Column(_("Applicant"), lambda a: str(a.person)),
-        Column(_("Institution"), lambda a: a.institution.name),
-        Column(_("Position"), lambda a: a.get_position_display()),
-        Column(_("Standard"), lambda a: str(a.standard)),
-        Column(_("Status"), lambda a: a.get_status_display()),
-        Column(_("Needs review"), lambda a: a.needs_review),
-        Column(_("Submitted at"), lambda a: a.submitted_at),
-        Column(_("In this stage since"), lambda a: a.status_changed_at),
-    ]
+    export_columns = APPLICATION_COLUMNS
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "institution", "standard")
@@ -458,13 +449,7 @@ class StandardListView(ObjectListView):
     paginate_by = 50
     sort_fields = {"code": "code", "status": "status"}
     export_name = "standards"
-    export_columns = [
-        Column(_("Code"), lambda s: s.code),
-        Column(_("Version"), lambda s: s.version),
-        Column(_("Title"), lambda s: s.title),
-        Column(_("Status"), lambda s: s.get_status_display()),
-        Column(_("Effective date"), lambda s: s.effective_date),
-    ]
+    export_columns = STANDARD_COLUMNS
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("rules").order_by("code", "-version")

@@ -103,6 +103,8 @@
       allowEmptyOption: true,
       maxOptions: 20,
       preload: "focus",
+      // Every keystroke asks the server: its search normalises Persian and Arabic letters.
+      loadThrottle: 250,
       placeholder: select.getAttribute("data-placeholder") || "",
       // The server searched (with Persian normalisation): keep every row it answered.
       score: function () {
@@ -111,6 +113,7 @@
         };
       },
       load: function (query, callback) {
+        var self = this;
         var params = new URLSearchParams({ q: toAsciiDigits(query || "") });
         var parent = parentName && form && form.elements[parentName];
         if (parent && parent.value) {
@@ -124,6 +127,8 @@
             return response.ok ? response.json() : { results: [] };
           })
           .then(function (data) {
+            // Only what the server found for this text (the selected option is kept).
+            self.clearOptions();
             callback(data.results);
           })
           .catch(function () {
