@@ -93,3 +93,16 @@ def test_institution_page_shows_its_staff_and_applications(client, world):
     assert str(employment.person) in page
     assert "۱ از ۵۰ نفر مجاز" in page
     assert "پرونده‌های گزینش" in page or "Selection applications" in page
+
+
+@pytest.mark.django_db
+def test_provincial_command_page_lists_the_institutions_below_it(client, world):
+    from tests.geo.factories import PoliceUnitFactory
+
+    command = PoliceUnitFactory(province=world.province_a, kind="provincial_command", parent=None)
+    world.station_a.parent = command
+    world.station_a.save()
+    client.force_login(world.hq_admin)
+    page = client.get(command.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert world.inst_a.name in page and world.inst_b.name not in page
+    assert "<table" in page and world.station_a.name in page  # sub-units as a table

@@ -40,7 +40,12 @@ class PoliceUnitDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit = context["object"]
-        context["children"] = PoliceUnit.objects.visible_to(self.request.user).filter(parent=unit)
+        context["children"] = (
+            PoliceUnit.objects.visible_to(self.request.user)
+            .filter(parent=unit)
+            .select_related("county")
+            .order_by("code")
+        )
         return context
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
 from entezam.core.scoping import ALL, scope_condition
+from entezam.geo.models import PoliceUnit
 
 from .choices import InstitutionStatus
 from .filtersets import expiring_count, expiring_q
@@ -70,10 +71,30 @@ def home_panel(request) -> dict | None:
     }
 
 
+def _unit_tree_ids(unit) -> list[int]:
+    """The unit and every unit below it (one query per level: the tree is a few deep)."""
+    ids, level = [unit.pk], [unit.pk]
+    while level:
+        level = list(PoliceUnit.objects.filter(parent_id__in=level).values_list("pk", flat=True))
+        ids += level
+    return ids
+
+
+SUPERVISED_SHOWN = 15
+
+
 def supervised_institutions_panel(request, unit) -> dict:
-    """The institutions a police unit supervises, as far as the reader may see them."""
+    """The institutions a police unit supervises, itself or through the units below it
+    (a provincial command sees its province), as far as the reader may see them."""
+    tree = _unit_tree_ids(unit)
+    institutions = Institution.objects.visible_to(request.user).filter(supervising_unit_id__in=tree)
+    total = institutions.count()
     return {
-        "supervised": Institution.objects.visible_to(request.user)
-        .filter(supervising_unit=unit)
-        .select_related("province")
+        "unit": unit,
+        "supervised": institutions.select_related("province", "supervising_unit").order_by(
+            "search_name"
+        )[:SUPERVISED_SHOWN],
+        "supervised_total": total,
+        "more": max(0, total - SUPERVISED_SHOWN),
+        "direct_only": len(tree) == 1,
     }

@@ -84,6 +84,7 @@ class PipelineView(LoginRequiredMixin, TemplateView):
             scope_query=scope_query,
             provinces=Province.objects.filter(pk__in=visible_institutions.values("province")),
             can_screen=bool(allowed_roles(user, Application, "screen")),
+            user_scope=selectors.scope_label(user),
             can_import=bool(allowed_roles(user, BackgroundCheck, "add")),
         )
         return context
