@@ -472,3 +472,15 @@ def for_reader(events: Iterable[AuditEvent], user) -> list[AuditEvent]:
                     changes[name] = show(event, value)
             event.changes = changes
     return events
+
+
+def for_reader_iter(events: Iterable[AuditEvent], user, chunk: int = 2000):
+    """`for_reader` over a long stream (an export), a chunk at a time."""
+    batch: list[AuditEvent] = []
+    for event in events:
+        batch.append(event)
+        if len(batch) >= chunk:
+            yield from for_reader(batch, user)
+            batch = []
+    if batch:
+        yield from for_reader(batch, user)

@@ -31,10 +31,19 @@ def recent_events_panel(request) -> dict | None:
     return {"history": events} if events else None
 
 
-def _render_panels(panels, *args) -> list[dict]:
+def _holds(user, roles) -> bool:
+    if not roles:
+        return True
+    has_role = getattr(user, "has_role", None)
+    return bool(has_role and has_role(*roles))
+
+
+def _render_panels(panels, request, *args) -> list[dict]:
     rendered = []
     for panel in panels:
-        context = panel.context(*args)
+        if not _holds(request.user, panel.roles):
+            continue
+        context = panel.context(request, *args)
         if context is not None:
             rendered.append({"template": panel.template, "context": context})
     return rendered

@@ -11,6 +11,9 @@
  *   <input data-search-select="ID" data-search-url="/…/options/">
  *                                         fills <select id="ID"> with the matches the URL
  *                                         answers for what is typed (core.filters.SearchSelect)
+ *   <select data-lookup="/lookup/institution/"   searchable choice (Tom Select): options are
+ *           data-lookup-parent="province">       loaded from the scoped endpoint as the user
+ *                                                types, narrowed by the form's `province`
  */
 (function () {
   "use strict";
@@ -75,6 +78,7 @@
         input.setAttribute("placeholder", "1404/01/01");
       }
     });
+    each(root, "select[data-lookup]", startLookup);
     if (window.bootstrap) {
       each(root, ".modal[data-auto-show]", function (modal) {
         if (modal.dataset.autoShown) {
@@ -85,6 +89,63 @@
       });
       each(root, '[data-bs-toggle="tooltip"]', function (element) {
         window.bootstrap.Tooltip.getOrCreateInstance(element);
+      });
+    }
+  }
+
+  function startLookup(select) {
+    if (!window.TomSelect || select.tomselect) {
+      return;
+    }
+    var parentName = select.getAttribute("data-lookup-parent");
+    var form = select.form;
+    var control = new window.TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      allowEmptyOption: true,
+      maxOptions: 20,
+      preload: "focus",
+      // Every keystroke asks the server: its search normalises Persian and Arabic letters.
+      loadThrottle: 250,
+      placeholder: select.getAttribute("data-placeholder") || "",
+      // The server searched (with Persian normalisation): keep every row it answered.
+      score: function () {
+        return function () {
+          return 1;
+        };
+      },
+      load: function (query, callback) {
+        var self = this;
+        var params = new URLSearchParams({ q: toAsciiDigits(query || "") });
+        var parent = parentName && form && form.elements[parentName];
+        if (parent && parent.value) {
+          params.set("parent", parent.value);
+        }
+        fetch(select.getAttribute("data-lookup") + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) {
+            return response.ok ? response.json() : { results: [] };
+          })
+          .then(function (data) {
+            // Only what the server found for this text (the selected option is kept).
+            self.clearOptions();
+            callback(data.results);
+          })
+          .catch(function () {
+            callback();
+          });
+      },
+    });
+    var parentField = parentName && form && form.elements[parentName];
+    if (parentField) {
+      parentField.addEventListener("change", function () {
+        control.clear();
+        control.clearOptions();
+        control.settings.preload = "focus";
+        control.loadedSearches = {};
       });
     }
   }
