@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.filters import SearchOptionsView
 from entezam.core.exports import Column
+from entezam.core.filters import SearchOptionsView
 from entezam.core.persian.text import mask_national_code
 from entezam.core.scoping import can
 from entezam.core.views import (

@@ -26,7 +26,6 @@ class PersonnelConfig(AppConfig):
     url_prefix = "people/"
 
     def ready(self) -> None:
-        from entezam.core.history import masked_code
 
         register_action_labels(
             {
