@@ -51,6 +51,13 @@ ENTRIES: list[tuple[str, str, str]] = [
         "jalalidatepicker/jalalidatepicker.min.css",
     ),
     ("@majidh1/jalalidatepicker", "LICENSE", "jalalidatepicker/LICENSE"),
+    ("tom-select", "dist/js/tom-select.complete.min.js", "tom-select/tom-select.complete.min.js"),
+    (
+        "tom-select",
+        "dist/css/tom-select.bootstrap5.min.css",
+        "tom-select/tom-select.bootstrap5.min.css",
+    ),
+    ("tom-select", "LICENSE", "tom-select/LICENSE"),
 ]
 
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
