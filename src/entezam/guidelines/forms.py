@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.core.persian.forms import JalaliDateField
 from entezam.geo.models import Province
@@ -16,7 +17,7 @@ class GuidelineForm(forms.Form):
 
 
 class ClauseForm(forms.Form):
-    number = forms.CharField(label=_("number"), max_length=20)
+    number = forms.CharField(label=pgettext_lazy("clause", "number"), max_length=20)
     title = forms.CharField(label=_("title"), max_length=200, required=False)
     body = forms.CharField(
         label=_("text (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
@@ -62,7 +63,7 @@ class ExtensionRequestForm(forms.Form):
 class ExtensionDecideForm(forms.Form):
     grant = forms.TypedChoiceField(
         label=_("decision"),
-        choices=[("1", _("Grant")), ("0", _("Refuse"))],
+        choices=[("1", pgettext_lazy("extension", "Grant")), ("0", _("Refuse"))],
         coerce=lambda v: v == "1",
     )
     new_deadline = JalaliDateField(label=_("new deadline"), required=False)

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.accounts.choices import Role
 from entezam.core.dates import DateRange
@@ -221,7 +222,7 @@ class Clause(models.Model):
         Version, verbose_name=_("version"), on_delete=models.CASCADE, related_name="clauses"
     )
     key = models.CharField(max_length=32)
-    number = models.CharField(_("number"), max_length=20)
+    number = models.CharField(pgettext_lazy("clause", "number"), max_length=20)
     position = models.PositiveIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)

@@ -8,6 +8,7 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entezam.accounts.choices import Role
 from entezam.core import audit
@@ -359,7 +360,7 @@ def version_withdraw(*, actor, version: Version, reason: str) -> Version:
     if version.status not in (VS.DRAFT, VS.IN_REVIEW, VS.APPROVED) or (
         version.guideline.is_procedure and version.status == VS.APPROVED
     ):
-        raise _wrong_status(version, _("withdrawn"))
+        raise _wrong_status(version, pgettext_lazy("guideline version", "withdrawn"))
     before = version.status
     version.status = VS.WITHDRAWN
     version.save()
