@@ -483,3 +483,16 @@ def test_foreign_scope_cannot_reach_procedure(world):
             kind="selection",
             owner_institution=world.inst_b,
         )
+
+
+def test_word_diff_keeps_zwnj_words_whole():
+    from entezam.guidelines.text import word_diff
+
+    ops = word_diff("گزارش را می‌دهد.", "گزارش را فوری می‌دهد.")
+    assert [(op.tag, op.text) for op in ops] == [
+        ("same", "گزارش را "),
+        ("added", "فوری "),
+        ("same", "می‌دهد."),
+    ]
+    changed = word_diff("می‌شود", "می‌شوند")
+    assert [op.tag for op in changed] == ["removed", "added"]

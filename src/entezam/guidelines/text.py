@@ -25,9 +25,11 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, link_rel="noopener noreferrer"))
 
 
-# A word is a run of anything but white space. ZWNJ (U+200C, نیم‌فاصله) joins the parts of
-# one Persian word ("می‌شود"): it is not white space, so a word never splits on it.
-_TOKENS = re.compile(r"[^\s]+|\s+")
+# A word is a run of anything but white space, with the white space after it (so a removed
+# word and the added one beside it stay apart in a redline). ZWNJ (U+200C, نیم‌فاصله)
+# joins the parts of one Persian word ("می‌شود"): it is not white space, so a word never
+# splits on it.
+_TOKENS = re.compile(r"\S+\s*|\s+")
 
 
 def words(text: str) -> list[str]:
