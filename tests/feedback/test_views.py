@@ -191,3 +191,18 @@ def test_hq_edits_the_routing_table(client, world):
     client.force_login(world.operator)
     assert client.get(reverse("feedback:rules")).status_code == 200
     assert client.get(reverse("feedback:rule_add")).status_code == 403
+
+
+def test_praise_shows_on_the_institution_page(client, world):
+    feedback = submit(
+        text="از نگهبان موسسه بابت برخورد بسیار محترمانه سپاسگزارم",
+        subject_institution=world.inst_a,
+    )
+    feedback_triage(actor=world.operator, feedback=feedback, category=Category.APPRECIATION)
+    client.force_login(world.manager)
+    page = client.get(world.inst_a.get_absolute_url()).content.decode()
+    assert 'data-testid="recognition"' in page
+    assert "برخورد بسیار محترمانه" in page
+    client.force_login(world.hq_admin)
+    other = client.get(world.inst_b.get_absolute_url()).content.decode()
+    assert 'data-testid="recognition"' not in other
