@@ -300,7 +300,7 @@ def test_near_duplicate_is_linked_not_counted(world):
 
 def test_bad_input_names_the_field(world):
     with pytest.raises(ValidationError) as error:
-        submit(text="سلام")
+        submit(text="سل")
     assert "text" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         submit(contact="12345")

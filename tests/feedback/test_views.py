@@ -191,3 +191,51 @@ def test_hq_edits_the_routing_table(client, world):
     client.force_login(world.operator)
     assert client.get(reverse("feedback:rules")).status_code == 200
     assert client.get(reverse("feedback:rule_add")).status_code == 403
+
+
+def test_praise_shows_on_the_institution_page(client, world):
+    feedback = submit(
+        text="از نگهبان موسسه بابت برخورد بسیار محترمانه سپاسگزارم",
+        subject_institution=world.inst_a,
+    )
+    feedback_triage(actor=world.operator, feedback=feedback, category=Category.APPRECIATION)
+    client.force_login(world.manager)
+    page = client.get(world.inst_a.get_absolute_url()).content.decode()
+    assert 'data-testid="recognition"' in page
+    assert "برخورد بسیار محترمانه" in page
+    client.force_login(world.hq_admin)
+    other = client.get(world.inst_b.get_absolute_url()).content.decode()
+    assert 'data-testid="recognition"' not in other
+
+
+def test_queue_and_statistics_queries_do_not_grow_with_rows(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts():
+        result = []
+        for user, url in (
+            (world.operator, reverse("feedback:queue") + "?queue=triage"),
+            (world.manager, reverse("feedback:queue") + "?queue=handling"),
+            (world.hq_admin, reverse("feedback:statistics")),
+        ):
+            client.force_login(user)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    def grow(n):
+        for i in range(n):
+            submit(text=f"پیام شماره {i} درباره ساعت کاری دفتر نظارت", province=world.province_a)
+            feedback = submit(
+                text=f"شکایت {i}: نگهبان شعبه {i} با مراجعان بد رفتار کرد",
+                subject_institution=world.inst_a,
+            )
+            feedback_triage(actor=world.operator, feedback=feedback, category=Category.COMPLAINT)
+
+    grow(2)
+    before = counts()
+    grow(28)
+    after = counts()
+    assert all(a <= b for a, b in zip(after, before, strict=True)), (before, after)

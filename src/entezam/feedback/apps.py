@@ -17,6 +17,7 @@ class FeedbackConfig(AppConfig):
             register_demo_seed,
             register_home_panel,
             register_nav,
+            register_nav_section,
             register_panel,
             register_periodic,
         )
@@ -46,18 +47,21 @@ class FeedbackConfig(AppConfig):
                 "routingrule.update": _("Routing rule edited"),
             }
         )
+        register_nav_section("feedback", _("Citizen messages"), "chat-square-text", order=60)
         register_nav(
             "feedback:queue",
             _("Citizen messages"),
             "chat-square-text",
-            order=60,
+            section="feedback",
+            order=10,
             model="feedback.feedback",
         )
         register_nav(
             "feedback:statistics",
             _("Feedback statistics"),
             "bar-chart",
-            order=61,
+            section="feedback",
+            order=20,
             model="feedback.feedback",
         )
         register_nav(

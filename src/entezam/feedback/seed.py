@@ -45,7 +45,8 @@ def demo_seed(*, actor, rng, options) -> str:
     institutions = [home, *others[:6]]
     by_category: dict[str, list[str]] = {}
     for text, category in classifier.corpus_examples():
-        by_category.setdefault(category, []).append(text)
+        if len(text) >= 20:
+            by_category.setdefault(category, []).append(text)
     # Most messages praise (70-80% at the real 197), the rest spread over the others.
     plan = (
         [Category.APPRECIATION] * 36

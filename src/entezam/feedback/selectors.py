@@ -50,6 +50,7 @@ def triage_queue(*, user) -> QuerySet[Feedback]:
     """Messages waiting for an operator: urgent first, then oldest first."""
     return (
         Feedback.objects.visible_to(user, "triage")
+        .select_related("province")
         .filter(status=Status.NEW, duplicate_of__isnull=True)
         .order_by("-priority", "id")
     )
@@ -59,6 +60,7 @@ def handling_queue(*, user) -> QuerySet[Feedback]:
     """Messages assigned to the user's units, urgent first, then by deadline."""
     return (
         Feedback.objects.visible_to(user, "handle")
+        .select_related("province")
         .filter(status__in=HANDLING_STATUSES, duplicate_of__isnull=True)
         .order_by("-priority", "due_date", "id")
     )

@@ -30,7 +30,7 @@ from ..models import (
     FeedbackEvent,
 )
 
-TEXT_MIN_LENGTH = 5
+TEXT_MIN_LENGTH = 3
 
 
 def _error(field: str, code: str, **params) -> ValidationError:
