@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
     ChangeKey,
+    Lookup,
     register_action_labels,
     register_change_keys,
     register_job,
+    register_lookup,
     register_nav,
 )
 
@@ -24,6 +26,20 @@ class RosterConfig(AppConfig):
         from .selectors import IMPORT_ACTION, JOB_KIND
 
         register_job(JOB_KIND, "entezam.roster.jobs.run_import_job")
+        from entezam.institutions.apps import search_institutions
+        from entezam.institutions.choices import OPERATING_STATUSES
+
+        # The upload form's institution: HQ may import into any of 850, offered by search.
+        register_lookup(
+            Lookup(
+                "importable_institution",
+                "institutions.Institution",
+                search_institutions,
+                order_by=("search_name",),
+                action=IMPORT_ACTION,
+                narrow=lambda rows: rows.filter(status__in=OPERATING_STATUSES),
+            )
+        )
         from .choices import Mode
 
         register_action_labels({"roster.import": _("Roster imported")})
