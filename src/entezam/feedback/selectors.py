@@ -265,6 +265,7 @@ def statistics_for(*, user, start: datetime.date, end: datetime.date) -> Statist
         for created, resolved in rows.filter(resolved_at__isnull=False).values_list(
             "created_at", "resolved_at"
         )[:100000]
+        if resolved is not None
     ]
     months: dict[str, dict[str, int]] = {}
     for created, category in rows.values_list("created_at", "category")[:200000]:

@@ -89,7 +89,7 @@ def _record(actor, action: str, feedback: Feedback, changes: dict, permission=No
 def _notify_targets(feedback: Feedback, assignments: list[Assignment], *, title) -> None:
     recipients = []
     for assignment in assignments:
-        role = LEVEL_ROLES[assignment.level]
+        role = LEVEL_ROLES[Level(assignment.level)]
         if assignment.level == Level.HQ:
             recipients += list(users_with_role(role))
         else:

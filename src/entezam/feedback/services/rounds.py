@@ -34,7 +34,11 @@ def deadlines_round(*, today: datetime.date | None = None) -> str:
     for pk in list(overdue[:500]):
         with transaction.atomic():
             feedback = Feedback.objects.select_for_update().get(pk=pk)
-            if feedback.status not in HANDLING_STATUSES or feedback.due_date >= today:
+            if (
+                feedback.status not in HANDLING_STATUSES
+                or feedback.due_date is None
+                or feedback.due_date >= today
+            ):
                 continue
             feedback.breached = True
             feedback.save(update_fields=["breached", "updated_at"])

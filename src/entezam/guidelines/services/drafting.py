@@ -265,7 +265,7 @@ def version_submit(*, actor, version: Version) -> Version:
         review_comments={},
     )
     guideline = version.guideline
-    if guideline.is_procedure:
+    if guideline.is_procedure and guideline.owner_institution is not None:
         reviewers = [
             u for u in _officers(guideline.owner_institution) if u.has_role(Role.PROVINCE_OFFICER)
         ]
