@@ -87,7 +87,11 @@ def load_cards(count: int) -> float:
             "TRUNCATE credentials_verificationcheck, credentials_card, personnel_employment, "
             "personnel_personreach, personnel_person CASCADE"
         )
-    institution = InstitutionFactory(name="موسسه حفاظتی سنجش")
+    from entezam.institutions.models import Institution
+
+    institution = Institution.objects.order_by("pk").first() or InstitutionFactory(
+        name="موسسه حفاظتی سنجش"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO personnel_person (created_at, updated_at, national_code, first_name, "

@@ -11,6 +11,7 @@ urlpatterns = [
     path("cards/batch.pdf", views.CardBatchPdfView.as_view(), name="card_batch_pdf"),
     path("cards/<int:pk>/card.pdf", views.CardPdfView.as_view(), name="card_pdf"),
     path("cards/<int:pk>/replace/", views.CardReplaceView.as_view(), name="card_replace"),
+    path("institutions/public/", views.public_register, name="public_register"),
     # Any text after /v/ (also slashes, dots, non-ASCII) gets the page: "unknown" at worst.
     re_path(r"^v/(?P<token>.*)$", views.verify_page, name="verify"),
 ]

@@ -182,3 +182,44 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+PUBLIC_REGISTER_LIMIT = 50
+
+
+def public_register(request):
+    """`/institutions/public/`: the public register of institutions (no people): name,
+    province, licence status and expiry, supervising unit. A search that matches more
+    than 50 asks to be refined, as the SIA register does."""
+    from entezam.core.persian import normalize
+
+    from .verification import ip_hash, rate_limited
+
+    if rate_limited(ip_hash(client_address(request))):
+        return render(request, "credentials/public_register.html", {"limited": True}, status=429)
+    query = (request.GET.get("q") or "").strip()[:100]
+    key = normalize(query)
+    rows, too_many, too_short = [], False, bool(query) and len(key) < 3
+    if key and not too_short:
+        matches = (
+            Institution.objects.filter(search_name__contains=key)
+            .exclude(status="applicant")
+            .select_related("province", "supervising_unit")
+            .order_by("name", "pk")
+        )
+        rows = list(matches[: PUBLIC_REGISTER_LIMIT + 1])
+        too_many = len(rows) > PUBLIC_REGISTER_LIMIT
+        rows = [] if too_many else rows
+    response = render(
+        request,
+        "credentials/public_register.html",
+        {
+            "query": query,
+            "rows": rows,
+            "too_many": too_many,
+            "too_short": too_short,
+            "limit": PUBLIC_REGISTER_LIMIT,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
