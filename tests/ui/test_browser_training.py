@@ -88,3 +88,28 @@ def test_enrol_grade_issue_and_verify(world, browser_page):
     public.reload()
     assert public.locator("[data-result]").get_attribute("data-result") == "suspended"
     public.screenshot(path=str(SCREENSHOTS / "verify-suspended.png"), full_page=True)
+
+
+def test_the_offline_check_in_the_browser(world, browser_page):
+    from entezam.credentials.pdf import qr_url
+    from entezam.credentials.services import card_issue
+    from entezam.personnel.models import Employment
+    from tests.training.factories import CertificateFactory
+
+    course = CourseFactory(mandatory_for=["guard"])
+    person = approved_applicant(world.inst_a)
+    CertificateFactory(person=person, course=course)
+    card = card_issue(actor=world.manager, employment=Employment.objects.get(person=person))
+    page = browser_page
+    page.goto(f"{page.base_url}/cards/offline/")
+    page.wait_for_selector(".offline-list:not(:empty)", state="attached")
+    page.fill("#offline-input", qr_url(card))
+    page.click("button.offline-check")
+    page.wait_for_selector(".offline-result[data-result]", state="attached")
+    assert page.locator(".offline-result").get_attribute("data-result") == "valid"
+    assert person.last_name in page.locator(".offline-result").inner_text()
+    body, signature = qr_url(card).split("#c=")[1].split(".")
+    page.fill("#offline-input", body[:-4] + "AAAA." + signature)
+    page.click("button.offline-check")
+    page.wait_for_function("document.querySelector('.offline-result').dataset.result === 'invalid'")
+    assert page.js_errors == []

@@ -223,3 +223,8 @@ def public_register(request):
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def offline_check(request):
+    """`/cards/offline/`: the officers' offline check (the work is done by offline.js)."""
+    return render(request, "credentials/offline.html")
