@@ -246,7 +246,11 @@ def main() -> int:
         verify = load([f"/v/{t}" for t in mix], args.seconds, args.threads)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         folder.cleanup()
     print(f"cards in the database: {args.cards:,} (loaded in {loaded:.1f} s)")
     print(f"{'':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  statuses")
