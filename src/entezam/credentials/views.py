@@ -228,3 +228,23 @@ def public_register(request):
 def offline_check(request):
     """`/cards/offline/`: the officers' offline check (the work is done by offline.js)."""
     return render(request, "credentials/offline.html")
+
+
+def verify_photo(request, token: str):
+    """The photo of the card's holder, for the public page (so a citizen can compare)."""
+    from django.http import FileResponse
+
+    from .verification import TOKEN_PATTERN, ip_hash, rate_limited
+
+    if not TOKEN_PATTERN.fullmatch(token) or rate_limited(ip_hash(client_address(request))):
+        raise Http404
+    card = Card.objects.select_related("person").filter(token=token).first()
+    if card is None or not card.person.photo:
+        raise Http404
+    try:
+        handle = card.person.photo.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
