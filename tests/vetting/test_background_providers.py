@@ -125,3 +125,14 @@ def test_manual_record(world):
             checked_on=timezone.localdate(),
             reference=check.reference,
         )
+
+
+def test_file_provider_accepts_persian_headers_and_values():
+    content = (
+        "کد ملی,نتیجه استعلام,شماره پیگیری,تاریخ استعلام,توضیحات\n"
+        "۰۴۹۹۳۷۰۸۹۹,فاقد سابقه,ر-۱,۱۴۰۴/۰۱/۱۵,\n"
+    ).encode()
+    (outcome,) = list(FileProvider(content, today=datetime.date(2025, 6, 1)).results())
+    assert isinstance(outcome, CheckOutcome)
+    assert (outcome.national_code, outcome.result) == ("0499370899", "clear")
+    assert outcome.checked_on == datetime.date(2025, 4, 4)

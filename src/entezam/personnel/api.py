@@ -52,7 +52,7 @@ class EmploymentSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     national_code = serializers.SerializerMethodField(
-        help_text="In full for roles that need it; otherwise masked, e.g. 0013•••419."
+        help_text="In full for roles that need it; otherwise masked, e.g. 0013***419."
     )
     national_code_masked = serializers.SerializerMethodField()
     birth_date_jalali = JalaliField(source="birth_date")
@@ -96,7 +96,13 @@ class PersonSerializer(serializers.ModelSerializer):
         active = getattr(person, "active_employments", None)
         if active is None:
             active = list(person.employments.filter(end_date__isnull=True))
-        return EmploymentSerializer(active[0]).data if active else None
+        if not active:
+            return None
+        # One nested serializer for the whole page: building one per row (its fields
+        # deep-copied each time) cost more than the page's queries.
+        if getattr(self, "_employment_serializer", None) is None:
+            self._employment_serializer = EmploymentSerializer(context=self.context)
+        return self._employment_serializer.to_representation(active[0])
 
     def update(self, instance, validated_data):
         return services.person_update(

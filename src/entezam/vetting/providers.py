@@ -131,6 +131,23 @@ _RESULT_LOOKUP = {
 }
 
 FILE_COLUMNS = ("national_code", "result", "reference", "checked_on", "detail")
+# What the records office and people write as headers, in Persian or English.
+HEADER_ALIASES = {
+    "national_code": ("national_code", "کد ملی", "کدملی", "شماره ملی", "national code"),
+    "result": ("result", "نتیجه", "نتیجه استعلام", "نتیجه بررسی"),
+    "reference": ("reference", "شماره پیگیری", "شماره مرجع", "مرجع", "شماره نامه"),
+    "checked_on": ("checked_on", "تاریخ استعلام", "تاریخ بررسی", "تاریخ", "checked on"),
+    "detail": ("detail", "توضیحات", "شرح", "جزئیات"),
+}
+
+
+def _header_key(name: str) -> str:
+    return normalize(strip_invisible(name)).strip().replace(" ", "_")
+
+
+HEADERS = {
+    _header_key(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases
+}
 REQUIRED_COLUMNS = ("national_code", "result", "reference", "checked_on")
 MAX_DETAIL = 300
 MAX_REFERENCE = 60
@@ -184,7 +201,7 @@ class FileProvider(BackgroundCheckProvider):
         if header is None:
             yield row_error(1, "", "empty_file", MESSAGES)
             return
-        columns = [normalize(strip_invisible(name)).replace(" ", "_") for name in header]
+        columns = [HEADERS.get(_header_key(name), _header_key(name)) for name in header]
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         if missing:
             yield row_error(1, ", ".join(missing), "missing_columns", MESSAGES, columns=missing)
