@@ -308,3 +308,44 @@ def test_the_demo_step_issues_cards_once(world, carded, course):
     CertificateFactory(person=approved_applicant(world.inst_a), course=course)
     assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) == "cards issued: 1"
     assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) is None
+
+
+def test_the_public_register_lists_institutions_not_people(client, world, carded):
+    page = client.get("/institutions/public/?q=امین").content.decode()
+    assert world.inst_a.name in page and world.inst_a.province.name in page
+    assert carded.person.last_name not in page and carded.person.national_code not in page
+    assert "register-refine" not in page
+
+
+def test_the_public_register_asks_to_refine_a_broad_search(client, world):
+    from tests.institutions.factories import InstitutionFactory
+
+    InstitutionFactory.create_batch(51, name="موسسه حفاظتی پارس نمونه")
+    page = client.get("/institutions/public/?q=پارس").content.decode()
+    assert "register-refine" in page and "register-table" not in page
+    assert client.get("/institutions/public/?q=" + "x" * 5000).status_code == 200
+
+
+def test_the_public_page_shows_the_holders_photo_only_through_the_token(
+    client, world, carded, settings, tmp_path
+):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from entezam.personnel.services import person_photo_set
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = _io.BytesIO()
+    Image.new("RGB", (60, 80), "navy").save(buffer, "JPEG")
+    person_photo_set(
+        actor=world.hq_admin,
+        person=carded.person,
+        upload=SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg"),
+    )
+    page = client.get(f"/v/{carded.token}").content.decode()
+    assert f"/v/{carded.token}/photo.jpg" in page
+    response = client.get(f"/v/{carded.token}/photo.jpg")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert client.get("/v/unknown-token-0000000000000/photo.jpg").status_code == 404

@@ -12,8 +12,10 @@ is the person on it (compare the photo)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +48,9 @@ def _load_key(path: str, mtime: float) -> Ed25519PrivateKey:
 
 
 def signing_key() -> Ed25519PrivateKey:
+    """The signing key, generated on first use. The file appears complete or not at all
+    (written under a temporary name, then hard-linked): two processes starting at once
+    both end up with the one key that won the link."""
     path = _key_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,9 +59,15 @@ def signing_key() -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(pem)
+            os.chmod(temporary, 0o600)
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
     return _load_key(str(path), path.stat().st_mtime)
 
 

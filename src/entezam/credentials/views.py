@@ -182,3 +182,69 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+PUBLIC_REGISTER_LIMIT = 50
+
+
+def public_register(request):
+    """`/institutions/public/`: the public register of institutions (no people): name,
+    province, licence status and expiry, supervising unit. A search that matches more
+    than 50 asks to be refined, as the SIA register does."""
+    from entezam.core.persian import normalize
+
+    from .verification import ip_hash, rate_limited
+
+    if rate_limited(ip_hash(client_address(request))):
+        return render(request, "credentials/public_register.html", {"limited": True}, status=429)
+    query = (request.GET.get("q") or "").strip()[:100]
+    key = normalize(query)
+    rows, too_many, too_short = [], False, bool(query) and len(key) < 3
+    if key and not too_short:
+        matches = (
+            Institution.objects.filter(search_name__contains=key)
+            .exclude(status="applicant")
+            .select_related("province", "supervising_unit")
+            .order_by("name", "pk")
+        )
+        rows = list(matches[: PUBLIC_REGISTER_LIMIT + 1])
+        too_many = len(rows) > PUBLIC_REGISTER_LIMIT
+        rows = [] if too_many else rows
+    response = render(
+        request,
+        "credentials/public_register.html",
+        {
+            "query": query,
+            "rows": rows,
+            "too_many": too_many,
+            "too_short": too_short,
+            "limit": PUBLIC_REGISTER_LIMIT,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def offline_check(request):
+    """`/cards/offline/`: the officers' offline check (the work is done by offline.js)."""
+    return render(request, "credentials/offline.html")
+
+
+def verify_photo(request, token: str):
+    """The photo of the card's holder, for the public page (so a citizen can compare)."""
+    from django.http import FileResponse
+
+    from .verification import TOKEN_PATTERN, ip_hash, rate_limited
+
+    if not TOKEN_PATTERN.fullmatch(token) or rate_limited(ip_hash(client_address(request))):
+        raise Http404
+    card = Card.objects.select_related("person").filter(token=token).first()
+    if card is None or not card.person.photo:
+        raise Http404
+    try:
+        handle = card.person.photo.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
