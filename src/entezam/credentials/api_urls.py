@@ -10,5 +10,9 @@ urlpatterns = [
     *router.urls,
     path("public/credential-key/", PublicKeyView.as_view(), name="public-credential-key"),
     path("public/revocations/", RevocationListView.as_view(), name="public-revocations"),
-    re_path(r"^public/verify/(?P<token>.*)$", PublicVerifyView.as_view(), name="public-verify"),
+    # Any text, control characters and newlines included, reaches the view (an unknown
+    # token is an answer, not a routing 404).
+    re_path(
+        r"^public/verify/(?P<token>[\s\S]*)$", PublicVerifyView.as_view(), name="public-verify"
+    ),
 ]
