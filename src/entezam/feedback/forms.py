@@ -37,6 +37,8 @@ class PublicFeedbackForm(forms.Form):
         queryset=Institution.objects.order_by("name"),
         required=False,
     )
+    # The card the message is about, when the citizen came from its verification page.
+    card = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     # The honeypot: hidden from people by CSS; a bot that fills every field gives itself away.
     website = forms.CharField(
         required=False,
@@ -84,6 +86,7 @@ class CallForm(forms.Form):
         label=_("Province"), queryset=Province.objects.all(), required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    subject_card = forms.CharField(label=_("Guard's card number"), max_length=20, required=False)
     subject_national_code = forms.CharField(
         label=_("Guard's national code"), max_length=10, required=False
     )

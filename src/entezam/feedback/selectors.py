@@ -86,12 +86,30 @@ def public_case(feedback: Feedback) -> Feedback:
     return feedback.duplicate_of or feedback
 
 
+def card_for_feedback(token: str):
+    """The card a citizen's message is about, from its verification token (the link on
+    the card's public page), or None. Only what that public page shows is used."""
+    from entezam.credentials.models import Card
+    from entezam.credentials.verification import TOKEN_PATTERN
+
+    token = str(token or "")[:200]
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return Card.objects.select_related("person", "institution").filter(token=token).first()
+
+
 def subject_lookup(
-    *, user, national_code: str = "", registration_number: str = "", unit_code: str = ""
+    *,
+    user,
+    national_code: str = "",
+    registration_number: str = "",
+    unit_code: str = "",
+    card_number: str = "",
 ) -> dict:
-    """The subject an operator names on a call: a guard by national code, an institution
-    by registration number, a police unit by code. An unknown one is a field error; a
-    national-code lookup is counted and audited like every exact code search."""
+    """The subject an operator names on a call: a guard by card number or national code,
+    an institution by registration number, a police unit by code. An unknown one is a
+    field error; a national-code lookup is counted and audited like every exact code
+    search. A card names its holder and the institution it was issued for."""
     from entezam.core.errors import field_error
     from entezam.core.persian import to_ascii_digits
     from entezam.geo.models import PoliceUnit
@@ -105,6 +123,16 @@ def subject_lookup(
     national_code = to_ascii_digits(national_code or "").strip()
     registration_number = to_ascii_digits(registration_number or "").strip()
     unit_code = to_ascii_digits(unit_code or "").strip()
+    card_number = to_ascii_digits(card_number or "").strip()
+    if card_number:
+        from entezam.credentials.models import Card
+
+        card = Card.objects.select_related("person", "institution").filter(number=card_number)
+        found = card.first()
+        if found is None:
+            raise field_error("subject_card", "subject_not_found", MESSAGES)
+        subjects["subject_person"] = found.person
+        subjects["subject_institution"] = found.institution
     if national_code:
         code_lookup_checked(user, national_code)
         person = Person.objects.filter(national_code=national_code).first()

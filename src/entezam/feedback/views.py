@@ -68,34 +68,48 @@ class PublicSubmitView(View):
         )
         return form
 
+    def _render(self, request, form, card, status=200):
+        return render(request, self.template_name, {"form": form, "card": card}, status=status)
+
     def get(self, request):
-        return render(request, self.template_name, {"form": self._form()})
+        card = selectors.card_for_feedback(request.GET.get("card", ""))
+        form = self._form()
+        if card is not None:
+            form.initial["card"] = card.token
+        return self._render(request, form, card)
 
     def post(self, request):
         form = self._form(request.POST)
+        card = selectors.card_for_feedback(request.POST.get("card", ""))
         if not submissions_allowed(request):
             form.add_error(None, MESSAGES["too_many_submissions"])
-            return render(request, self.template_name, {"form": form}, status=429)
+            return self._render(request, form, card, status=429)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return self._render(request, form, card, status=400)
         if form.cleaned_data["website"]:
             # A bot filled the hidden field: answer as if accepted, keep nothing.
             return render(request, "feedback/public_thanks.html", {"code": None})
         data = form.cleaned_data
+        # From a card's page the subject is that card's holder and institution.
+        subjects = (
+            {"subject_person": card.person, "subject_institution": card.institution}
+            if card is not None
+            else {"subject_institution": data["institution"]}
+        )
         try:
             feedback = services.feedback_submit(
-                channel=Channel.WEB,
+                channel=Channel.CARD if card is not None else Channel.WEB,
                 text=data["text"],
                 name=data["name"],
                 contact=data["contact"],
                 province=data["province"],
                 county=data["county"],
                 place=data["place"],
-                subject_institution=data["institution"],
+                **subjects,
             )
         except ValidationError as error:
             _apply_errors(form, error)
-            return render(request, self.template_name, {"form": form}, status=400)
+            return self._render(request, form, card, status=400)
         return render(request, "feedback/public_thanks.html", {"code": feedback.tracking_code})
 
 
@@ -179,6 +193,7 @@ class ConsoleView(LoginRequiredMixin, View):
                 national_code=data["subject_national_code"],
                 registration_number=data["subject_institution"],
                 unit_code=data["subject_police_unit"],
+                card_number=data["subject_card"],
             )
             feedback = services.feedback_submit(
                 actor=request.user,
