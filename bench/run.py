@@ -18,6 +18,10 @@ BENCHMARKS = {
     ),
     "bench_search.py": (["--people", "1000000"], ["--people", "2000"]),
     "bench_screening.py": (["--applications", "100000"], ["--applications", "200"]),
+    "bench_pages.py": (
+        ["--people", "100000"],
+        ["--people", "2000", "--institutions", "40", "--requests", "3", "--table-only"],
+    ),
 }
 
 

@@ -37,6 +37,9 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("chart.js", "LICENSE.md", "chart.js/LICENSE.md"),
     ("vazirmatn", "Vazirmatn-font-face.css", "vazirmatn/Vazirmatn-font-face.css"),
     ("vazirmatn", "OFL.txt", "vazirmatn/OFL.txt"),
+    # For WeasyPrint (the issued guideline's letter): TrueType, which Pango shapes.
+    ("vazirmatn", "fonts/ttf/Vazirmatn-Regular.ttf", "vazirmatn/ttf/Vazirmatn-Regular.ttf"),
+    ("vazirmatn", "fonts/ttf/Vazirmatn-Bold.ttf", "vazirmatn/ttf/Vazirmatn-Bold.ttf"),
     (
         "@majidh1/jalalidatepicker",
         "dist/jalalidatepicker.min.js",

@@ -25,9 +25,9 @@ schema.app = get_wsgi_application()
 
 @pytest.fixture(autouse=True)
 def _keep_the_test_connection():
-    """schemathesis calls the WSGI application directly, whose request signals close the
-    database connection after each request (CONN_MAX_AGE=0 in tests): on PostgreSQL that
-    ends the test's transaction. Django's test client disconnects them the same way."""
+    """The app is called as WSGI, not through Django's test client, so nothing stops
+    `request_finished` from closing the test's database connection mid-transaction (as
+    the test client does): do what it does."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 

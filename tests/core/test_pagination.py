@@ -190,3 +190,40 @@ def test_an_api_list_past_the_cap_says_more_than_instead_of_a_count(world, monke
     monkeypatch.setattr(pagination, "COUNT_CAP", 10)
     body = api(world.hq_admin).get("/api/v1/institutions/").json()
     assert body["count"] == 3 and body["more_than"] is None
+
+
+def test_a_capped_count_reads_rows_in_no_particular_order(register, client):
+    """The count stops at the cap whichever rows it meets first: it neither sorts the list
+    nor walks it in order, and it still says "more than N"."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(register.hq_admin)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/people/")
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    people = [sql for sql in counts if "personnel_person" in sql]
+    assert people and all("ORDER BY" not in sql.upper() for sql in people), people
+    paginator = response.context["page_obj"].paginator
+    assert paginator.capped and paginator.count == 5
+
+
+@pytest.mark.parametrize("order", [["last_name", "first_name", "pk"], ["-last_name", "-pk"]])
+def test_a_keyset_page_bounds_the_first_sort_column_on_its_own(register, order):
+    """The cursor's condition starts with `first column >= value` (`<=` descending), so
+    the database starts an index range there instead of walking the list up to it; the
+    rows are the same as without it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = Person.objects.order_by(*order)
+    keyset = Keyset(people, keyset_fields(people), 3)
+    middle = list(people)[4]
+    token = _encode([getattr(middle, name.lstrip("-")) for name in keyset.fields])
+    with CaptureQueriesContext(connection) as captured:
+        page = keyset.page(after=token)
+    expected = list(people.values_list("pk", flat=True))[5:8]
+    assert [p.pk for p in page.object_list] == expected
+    sql = captured.captured_queries[-1]["sql"]
+    bound = '"last_name" <= ' if order[0].startswith("-") else '"last_name" >= '
+    assert bound in sql, sql

@@ -7,7 +7,7 @@ import pytest
 from entezam.core.models import AuditEvent
 from entezam.core.persian import check_national_code
 from entezam.institutions.models import Institution
-from entezam.personnel.models import Employment, Person
+from entezam.personnel.models import Employment, Person, PersonReach
 from entezam.personnel.seed import seed_people
 from entezam.personnel.validators import check_person_name
 
@@ -44,11 +44,16 @@ def test_seed_is_deterministic_realistic_and_idempotent(world):
     active = Employment.objects.filter(end_date__isnull=True)
     assert not active.filter(institution=world.inst_a2).exists()
     assert active.count() == active.values("person").distinct().count() > 200
+    # Every employment's link is in the reach table, which scoped lists read.
+    links = set(Employment.objects.values_list("person_id", "institution_id"))
+    assert set(PersonReach.objects.values_list("person_id", "institution_id")) == links
+    assert set(PersonReach.objects.values_list("source", flat=True)) == {"personnel.employment"}
 
     assert seed_people(actor=world.hq_admin, count=300, rng=random.Random(7)) == 0
     assert snapshot() == first
     assert batches.count() == 2
 
+    PersonReach.objects.all().delete()
     Employment.objects.all().delete()
     Person.objects.all().delete()
     assert seed_people(actor=world.hq_admin, count=300, rng=random.Random(7)) == 300

@@ -36,6 +36,7 @@ class AccountsConfig(AppConfig):
             {
                 "user.create": _("User created"),
                 "user.update": _("User edited"),
+                "user.password_set": _("Password set by an administrator"),
                 "role_assignment.grant": _("Role granted"),
                 "role_assignment.revoke": _("Role withdrawn"),
                 "api_token.issue": _("API token issued"),

@@ -173,6 +173,25 @@ def user_save_from_admin(*, actor: User, user: User, changed: list[str], created
 
 
 @transaction.atomic
+def user_password_set(*, actor: User | None, user: User, password: str) -> User:
+    """Set a user's password for them (the admin's password page). The event says who set
+    it and for whom; the password and its hash stay out of the log."""
+    if actor is None:
+        raise PermissionDenied(MESSAGES["not_hq_admin"])
+    _require_hq_admin(actor)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=actor,
+        action="user.password_set",
+        obj=user,
+        changes={"password": [None, "•••"]},
+        role=Role.HQ_ADMIN,
+    )
+    return user
+
+
+@transaction.atomic
 def role_assign(
     *,
     actor: User | None,

@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "entezam.personnel",
     "entezam.vetting",
     "entezam.roster",
+    "entezam.guidelines",
+    "entezam.training",
+    "entezam.credentials",
+    "entezam.feedback",
     "entezam.demo",
 ]
 
@@ -134,6 +138,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transaction_mode="IMMEDIATE",
     )
     DATABASES["default"]["TEST"] = {"NAME": None}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A page reads a page of rows. Parallel workers cost more to start than they save on
+    # such queries, and on a busy server they wait for a core: a scoped people list over
+    # 1,000,000 people took 25 ms with two workers and 10 ms without (bench_pages.py).
+    # Random reads priced as on SSD or cached data (PostgreSQL's default 4 is a spinning
+    # disk's): otherwise a scoped search counts its matches through a bitmap scan of every
+    # match (45,000 rows, 220 ms at 1M people) rather than from the 4,800 people in scope.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c max_parallel_workers_per_gather={int(env('DB_PARALLEL_WORKERS', '0'))} "
+        f"-c random_page_cost={float(env('DB_RANDOM_PAGE_COST', '1.1'))}"
+    )
 if env("TEST_DB_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": env("TEST_DB_TEMPLATE"), "CHARSET": "UTF8"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -168,6 +183,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The audit chain's secrets and witness live outside the database (core/audit_keys.py).
 AUDIT_KEYS = env("AUDIT_KEYS", "") or ""
 AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys")))
+# The Ed25519 key that signs the compact credential in card QR codes and the revocation list
+# (generated on first use when absent; keep it outside the database and back it up).
+CREDENTIAL_SIGNING_KEY_FILE = Path(
+    env("CREDENTIAL_SIGNING_KEY_FILE", str(VAR_DIR / "credential_signing_key"))
+)
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
 AUDIT_ANCHOR_SINK = env("AUDIT_ANCHOR_SINK", "") or ""
 # An event may stay unsealed this long (the sealer runs every minute) before verify fails.
@@ -194,6 +214,10 @@ CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
 LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
 # The selection board reads a summary recomputed this often (the page states its age).
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
+# The managing director must hold a valid manager-course certificate to activate.
+TRAINING_MANAGER_CERTIFICATE_REQUIRED = env_bool("TRAINING_MANAGER_CERTIFICATE_REQUIRED", True)
+# Public card checks answered per address and minute before "too many checks".
+CREDENTIAL_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIAL_VERIFY_RATE_PER_MINUTE", "30"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
@@ -310,6 +334,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",
         "RuleKindEnum": "entezam.vetting.choices.RuleKind",
         "PositionEnum": "entezam.personnel.choices.Position",
+        "FeedbackCategoryEnum": "entezam.feedback.choices.Category",
     },
 }
 

@@ -1,8 +1,8 @@
 """Paging lists that grow to millions of rows without scanning them.
 
 * **Counts that do not scan.** A list is counted exactly up to `COUNT_CAP` rows (a
-  `COUNT(*)` over `LIMIT cap + 1`, an index walk of at most that many rows); beyond it the
-  page says "more than N" and, on PostgreSQL, "about M" from the planner's estimate
+  `COUNT(*)` over `LIMIT cap + 1` without the list's order: at most that many rows read);
+  beyond it the page says "more than N" and, on PostgreSQL, "about M" from the planner's estimate
   (`EXPLAIN`, no rows read).
 * **Keyset pages beyond the cap.** Numbered pages (OFFSET) are offered while the list is
   counted exactly; past the cap the list moves by "next" and "previous" cursors
@@ -55,7 +55,11 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.rows[: self.cap + 1].count()
+        # Which rows are counted does not matter, only whether there are more than the cap:
+        # without the list's order PostgreSQL stops after the first cap + 1 rows it finds
+        # instead of walking (or sorting) them in order (a tenth of the time at 100k).
+        rows = self.rows if self.rows.query.distinct_fields else self.rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -189,7 +193,12 @@ class Keyset:
             step = equal & Q(**{f"{field}__lt" if descending else f"{field}__gt": value})
             condition = step if not condition else condition | step
             equal &= Q(**{field: value})
-        return condition
+        # The same rows, with the first sort column's bound said on its own: PostgreSQL
+        # cannot start an index range scan from an OR of conditions, and without it walked
+        # the list's index from the first row to the cursor (page 2,000 cost 100+ ms).
+        field = self.fields[0].lstrip("-")
+        descending = self.fields[0].startswith("-") != reverse
+        return Q(**{f"{field}__lte" if descending else f"{field}__gte": values[0]}) & condition
 
     def _ordered(self, reverse: bool) -> QuerySet:
         order = []

@@ -8,6 +8,8 @@
   scope when a row of that model links them to an institution in the scope;
 * panels on another app's detail pages and on the home page (`register_panel`,
   `register_home_panel`), so a lower app never imports a higher one to show its data;
+* values the audit log and histories show masked to some readers
+  (`register_change_masker`, e.g. national codes);
 * periodic work for beat and `entezam tick` (`register_periodic`), and demo seeding steps
   (`register_demo_seed`).
 
@@ -153,6 +155,26 @@ def register_home_panel(panel: Panel) -> None:
     HOME_PANELS[:] = sorted(
         [p for p in HOME_PANELS if p.template != panel.template] + [panel], key=lambda p: p.order
     )
+
+
+# --------------------------------------------------------------------------- masking
+
+
+@dataclass(frozen=True)
+class ChangeMasker:
+    """Values under `fields` in audit events' changes are shown as the pages show them:
+    `prepare(user, events)` looks once at a page of events and returns
+    `show(event, value) -> value` (the value itself, or its masked form)."""
+
+    fields: frozenset[str]
+    prepare: Callable[[Any, list], Callable[[Any, Any], Any]]
+
+
+CHANGE_MASKERS: list[ChangeMasker] = []
+
+
+def register_change_masker(masker: ChangeMasker) -> None:
+    CHANGE_MASKERS[:] = [m for m in CHANGE_MASKERS if m.fields != masker.fields] + [masker]
 
 
 # --------------------------------------------------------------------------- work

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from .audit import for_reader
 from .models import AuditEvent, Job
 from .registry import HOME_PANELS, PANELS
 from .scoping import access
@@ -26,7 +27,7 @@ def job_access(*, user, pk, kind: str | None = None) -> Job:
 
 
 def recent_events_panel(request) -> dict | None:
-    events = list(audit_event_list(user=request.user)[:8])
+    events = for_reader(audit_event_list(user=request.user)[:8], request.user)
     return {"history": events} if events else None
 
 

@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_filters import FilterSet
 
+from .audit import for_reader, for_reader_iter
 from .exports import EXPORT_LIMIT, Column, export_format, export_response
 from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
@@ -154,7 +155,7 @@ class ObjectDetailView(ScopedViewMixin, TemplateView):
         obj = self.get_object()
         context.update(
             object=obj,
-            history=object_history(obj),
+            history=for_reader(object_history(obj), self.request.user),
             can_change=can(self.request.user, "change", obj),
             panels=object_panels(self.request, obj),
         )
@@ -254,7 +255,9 @@ class AuditListView(LoginRequiredMixin, TemplateView):
                 name="audit-log",
                 title=str(_("Audit log")),
                 columns=AUDIT_COLUMNS,
-                rows=events.order_by("-id")[:EXPORT_LIMIT].iterator(chunk_size=2000),
+                rows=for_reader_iter(
+                    events.order_by("-id")[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user
+                ),
                 filters=_applied_filters(filterset),
                 object_type="core.auditevent",
             )
@@ -270,7 +273,7 @@ class AuditListView(LoginRequiredMixin, TemplateView):
         context.update(
             filter_form=filterset.form,
             page_obj=page,
-            history=page.object_list,
+            history=for_reader(page.object_list, self.request.user),
             show_object=True,
             query_without_page=query,
             export_url=f"?{query}&export=xlsx" if query else "?export=xlsx",

@@ -69,5 +69,7 @@ class GeoConfig(AppConfig):
                 narrow=supervising_units,
             )
         )
-        register_nav("geo:unit_list", _("Police units"), "shield-shaded", order=30)
+        register_nav(
+            "geo:unit_list", _("Police units"), "shield-shaded", order=30, model="geo.PoliceUnit"
+        )
         register_demo_seed("geo", "entezam.geo.seed.demo_seed", order=10)

@@ -66,7 +66,13 @@ class InstitutionsConfig(AppConfig):
             },
             scope="institutions.institution",
         )
-        register_nav("institutions:list", _("Institutions"), "building-check", order=20)
+        register_nav(
+            "institutions:list",
+            _("Institutions"),
+            "building-check",
+            order=20,
+            model="institutions.Institution",
+        )
         register_home_panel(
             Panel("institutions/panels/home.html", home_panel, 100, roles=HOME_ROLES)
         )

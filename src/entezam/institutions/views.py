@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from entezam.core.exports import Column
+from entezam.core.filters import SearchOptionsView
 from entezam.core.persian.text import mask_national_code
 from entezam.core.scoping import can
 from entezam.core.views import (
@@ -147,3 +148,10 @@ class InstitutionTransitionView(ScopedViewMixin, View):
                     response["HX-Redirect"] = obj.get_absolute_url()
                 return response
         return self._render(obj, form, status=422 if request.headers.get("HX-Request") else 200)
+
+
+class InstitutionOptionsView(SearchOptionsView):
+    """The institutions an institution filter's search box offers: the user's own."""
+
+    def rows(self, request):
+        return Institution.objects.visible_to(request.user)

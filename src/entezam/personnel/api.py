@@ -96,7 +96,13 @@ class PersonSerializer(serializers.ModelSerializer):
         active = getattr(person, "active_employments", None)
         if active is None:
             active = list(person.employments.filter(end_date__isnull=True))
-        return EmploymentSerializer(active[0]).data if active else None
+        if not active:
+            return None
+        # One nested serializer for the whole page: building one per row (its fields
+        # deep-copied each time) cost more than the page's queries.
+        if getattr(self, "_employment_serializer", None) is None:
+            self._employment_serializer = EmploymentSerializer(context=self.context)
+        return self._employment_serializer.to_representation(active[0])
 
     def update(self, instance, validated_data):
         return services.person_update(

@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
     ChangeKey,
+    ChangeMasker,
     Panel,
     ReachSource,
     register_action_labels,
     register_change_keys,
+    register_change_masker,
     register_demo_seed,
     register_home_panel,
     register_nav,
@@ -24,7 +26,6 @@ class PersonnelConfig(AppConfig):
     url_prefix = "people/"
 
     def ready(self) -> None:
-        from entezam.core.history import masked_code
 
         register_action_labels(
             {
@@ -46,9 +47,10 @@ class PersonnelConfig(AppConfig):
             {"code": ChangeKey(_("national code (masked)"), latin=True)},
             scope="person.code_lookup",
         )
-        # History is read by roles that may not read national codes: always masked.
+        # Masked per reader before rendering (the masker below: in full only to those who
+        # may read that person's code, as on the person page); shown as a Latin code.
         register_change_keys(
-            {"national_code": ChangeKey(_("national code"), render=masked_code)},
+            {"national_code": ChangeKey(_("national code"), latin=True)},
             scope="personnel.person",
         )
         register_person_reach(
@@ -56,6 +58,10 @@ class PersonnelConfig(AppConfig):
                 "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
             )
         )
+        from .selectors import national_code_shower
+
+        register_change_masker(ChangeMasker(frozenset({"national_code"}), national_code_shower))
+
         from .panels import MANAGER_ROLES, institution_staff_panel, manager_home_panel
 
         register_home_panel(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from entezam.core.audit import for_reader
 from entezam.core.exports import Column
 from entezam.core.pagination import COUNT_CAP
 from entezam.core.scoping import require_model_action
@@ -107,7 +108,9 @@ class PersonDetailView(ObjectDetailView):
         context.update(
             employments=employments,
             active_employment=next((e for e in employments if e.is_active), None),
-            history=selectors.person_history(person, employments=employments),
+            history=for_reader(
+                selectors.person_history(person, employments=employments), self.request.user
+            ),
             can_change=selectors.can_edit_person(user, person),
         )
         return context

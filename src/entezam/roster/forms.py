@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.filters import SearchSelect
+
 from .choices import Mode
 from .reading import MAX_FILE_BYTES, upload_problem
 from .selectors import importable_institutions
@@ -12,7 +14,12 @@ from .selectors import importable_institutions
 
 class RosterUploadForm(forms.Form):
     institution = forms.ModelChoiceField(
-        label=_("Institution"), queryset=None, empty_label=None, to_field_name="pk"
+        label=_("Institution"),
+        queryset=None,
+        empty_label=None,
+        to_field_name="pk",
+        # HQ may import into any of 850 institutions: offered by search, not all listed.
+        widget=SearchSelect("roster:institutions"),
     )
     file = forms.FileField(
         label=_("Roster file"),

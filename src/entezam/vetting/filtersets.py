@@ -23,7 +23,9 @@ class ApplicationFilterSet(django_filters.FilterSet):
         choices=Position.choices, label=_("Position"), empty_label=_("All")
     )
     institution = ScopedChoiceFilter(
-        queryset=Institution.objects.none(), label=_("Institution"), empty_label=_("All")
+        queryset=Institution.objects.none(),
+        label=_("Institution"),
+        empty_label=_("All"),
     )
     province = ScopedChoiceFilter(
         field_name="institution__province",

@@ -91,6 +91,8 @@ def seed_applications(*, actor, count: int, rng: random.Random) -> int:
     for _ in range(count):
         person = maker.person(rng.choice(institutions).province.name)
         people.append(person)
+    # With a million people registered, a few drawn codes are taken already.
+    maker.make_codes_unique(people)
     Person.objects.bulk_create(people, batch_size=2000)
     people = list(
         Person.objects.filter(national_code__in=[p.national_code for p in people]).order_by("pk")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from entezam.core.audit import for_reader
 from entezam.core.scoping import access, allowed_roles, can, parse_id
 from entezam.core.selectors import object_history
 from entezam.core.views import (
@@ -497,7 +498,7 @@ class StandardDetailView(ObjectDetailView):
             report=report,
             would_fail=would_fail,
             application_count=standard.applications.count(),
-            history=object_history(standard),
+            history=for_reader(object_history(standard), self.request.user),
         )
         return context
 

@@ -8,6 +8,9 @@
  *   <form data-confirm="Are you sure?">   asks before submitting (also on a submit button,
  *   <a data-confirm="...">                 or on a link)
  *   <span data-bs-toggle="tooltip" title="...">
+ *   <input data-search-select="ID" data-search-url="/…/options/">
+ *                                         fills <select id="ID"> with the matches the URL
+ *                                         answers for what is typed (core.filters.SearchSelect)
  *   <select data-lookup="/lookup/institution/"   searchable choice (Tom Select): options are
  *           data-lookup-parent="province">       loaded from the scoped endpoint as the user
  *                                                types, narrowed by the form's `province`
@@ -184,6 +187,69 @@
       }
     },
     true
+  );
+
+  // Search boxes of SearchSelect widgets: the select ships only its chosen option, and
+  // the scoped endpoint answers at most a few matches for what is typed.
+  var searchTimers = {};
+  function searchOptions(input) {
+    var select = document.getElementById(input.getAttribute("data-search-select"));
+    var url = input.getAttribute("data-search-url");
+    if (!select || !url) {
+      return;
+    }
+    var query = input.value.trim();
+    fetch(url + "?q=" + encodeURIComponent(query), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : { results: [] };
+      })
+      .then(function (data) {
+        if (input.value.trim() !== query) {
+          return; // a later keystroke's answer will come
+        }
+        var keep = {};
+        Array.prototype.slice.call(select.options).forEach(function (option) {
+          if (option.value !== "" && !option.selected) {
+            select.removeChild(option);
+          } else {
+            keep[option.value] = true;
+          }
+        });
+        (data.results || []).forEach(function (row) {
+          if (!keep[String(row.id)]) {
+            var option = document.createElement("option");
+            option.value = String(row.id);
+            option.textContent = row.text;
+            select.appendChild(option);
+          }
+        });
+      })
+      .catch(showRequestError);
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-search-select]")) {
+      return;
+    }
+    var key = input.getAttribute("data-search-select");
+    window.clearTimeout(searchTimers[key]);
+    searchTimers[key] = window.setTimeout(function () {
+      searchOptions(input);
+    }, 250);
+  });
+  document.addEventListener(
+    "focusin",
+    function (event) {
+      var input = event.target;
+      if (input.matches && input.matches("input[data-search-select]") && !input.dataset.loaded) {
+        input.dataset.loaded = "1";
+        searchOptions(input);
+      }
+    },
+    false
   );
 
   // A failed htmx request on a slow network should say so instead of doing nothing.

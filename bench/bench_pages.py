@@ -1,0 +1,408 @@
+"""Page benchmark: every page as every role, at N people, on PostgreSQL (ratios, never pass/fail).
+
+    .venv/bin/python bench/bench_pages.py --people 100000     # database entezam_bench_sb_100k
+    .venv/bin/python bench/bench_pages.py --people 1000000    # database entezam_bench_sb_1m
+    .venv/bin/python bench/bench_pages.py --people 2000 --institutions 40 --requests 3
+                                                              # CI smoke run
+
+The database (`--database`, or `ENTEZAM_BENCH_DATABASE_URL`; by default one per size) is
+created from the template `entezam_test_template` and filled by the real seed
+(`entezam seed --people N --applicants M`: institutions in every province, people with
+employment histories, applicants taken through selection, the reach table) once; later runs
+reuse it. One bench user per role is scoped to the largest institution (its province, its
+supervising station, the institution itself).
+
+Each request goes through Django's whole middleware stack (sessions, authentication,
+locale, audit, templates) in this process, so the time measured is the server's time
+without the network. For each page and role: p50/p95 over `--requests` requests, the SQL
+queries the page runs, and three ratios measured in the same run:
+
+* `page/SQL`: the page's p50 over the p50 of its slowest query run alone (its main SQL);
+* `×trivial`: the page's p50 over a trivial view's (a plain response through the same
+  middleware) — the inverse of its requests/s as a share of the trivial view's;
+* `vs HQ`: a scoped role's p50 over the HQ administrator's on the same page.
+
+Exit status is always 0: a missing PostgreSQL is reported, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import types
+from pathlib import Path
+from urllib.parse import urlencode
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from bench_search import ensure_database, percentile  # noqa: E402
+
+BASE_URL = "postgres://postgres@127.0.0.1:5432/"
+NAMED_SIZES = {100_000: "entezam_bench_sb_100k", 1_000_000: "entezam_bench_sb_1m"}
+TARGET_P95_MS = 100.0
+ROLES = [
+    ("hq_admin", "HQ admin"),
+    ("province_officer", "province officer"),
+    ("station_officer", "station officer"),
+    ("institution_manager", "institution manager"),
+    ("trainer", "trainer"),
+    ("center_operator", "197 operator"),
+]
+
+
+def database_url(args) -> str:
+    if args.database:
+        return args.database if "://" in args.database else BASE_URL + args.database
+    if os.environ.get("ENTEZAM_BENCH_DATABASE_URL"):
+        return os.environ["ENTEZAM_BENCH_DATABASE_URL"]
+    return BASE_URL + NAMED_SIZES.get(args.people, f"entezam_bench_pages_{args.people}")
+
+
+def setup_django(url: str) -> None:
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ["ENTEZAM_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "entezam.config.settings")
+    import django
+
+    django.setup()
+    import logging
+
+    # Pages a role may not open answer 403/404 by design: not worth a traceback each.
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import include, path
+
+    # The app's own URLs plus one trivial view: the floor every page is compared with.
+    urls = types.ModuleType("bench_pages_urls")
+    urls.urlpatterns = [
+        path("bench/trivial/", lambda request: HttpResponse("ok")),
+        path("", include(settings.ROOT_URLCONF)),
+    ]
+    sys.modules["bench_pages_urls"] = urls
+    settings.ROOT_URLCONF = "bench_pages_urls"
+
+
+def seed(people: int, applicants: int, institutions: int) -> float | None:
+    """Seed the database once (the real `entezam seed`); the seconds taken, or None if reused."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from entezam.institutions.models import Institution
+
+    call_command("migrate", verbosity=0)
+    # Pages link their hashed static files, as the served app does.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    seconds = None
+    if not Institution.objects.exists():
+        started = time.perf_counter()
+        call_command(
+            "seed",
+            people=people,
+            applicants=applicants,
+            institutions=institutions,
+            verbosity=0,
+        )
+        seconds = time.perf_counter() - started
+    # Fresh statistics and visibility map, as autovacuum keeps them on a working database.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return seconds
+
+
+def bench_users() -> dict:
+    """One user per role (created once), the scoped ones at the largest institution."""
+    from django.db.models import Count, Q
+
+    from entezam.accounts.models import User
+    from entezam.accounts.services import role_assign, user_create
+    from entezam.institutions.models import Institution
+
+    largest = (
+        Institution.objects.annotate(
+            staff=Count("employments", filter=Q(employments__end_date__isnull=True))
+        )
+        .order_by("-staff", "pk")
+        .select_related("province", "supervising_unit")
+        .first()
+    )
+    scopes = {
+        "province_officer": {"province": largest.province},
+        "station_officer": {"police_unit": largest.supervising_unit},
+        "institution_manager": {"institution": largest},
+    }
+    users = {}
+    for role, _label in ROLES:
+        username = f"bench_{role}"
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(actor=None, username=username, password="Bench-1404-x")
+            role_assign(actor=None, user=user, role=role, **scopes.get(role, {}))
+        users[role] = user
+    return {"users": users, "institution": largest}
+
+
+def deep_cursor(position: int) -> str:
+    """The people register's keyset cursor after row `position` in name order."""
+    from entezam.core.pagination import _encode
+    from entezam.personnel.models import Person
+
+    row = (
+        Person.objects.order_by("last_name", "first_name", "pk")
+        .values_list("last_name", "first_name", "pk")[position : position + 1]
+        .first()
+    )
+    return _encode(list(row)) if row else ""
+
+
+def table_pages(institution, people_count: int) -> list[tuple[str, str]]:
+    """The pages of the issue's table: (label, url)."""
+    from django.urls import reverse
+
+    people = reverse("personnel:list")
+    return [
+        ("people list, first page", people),
+        ('people search "محمد"', f"{people}?{urlencode({'q': 'محمد'})}"),
+        ("person detail", "PERSON"),
+        ("people of one institution", f"{people}?institution={institution.pk}"),
+        ("applications list", reverse("vetting:application_list")),
+        ("selection board", reverse("vetting:pipeline")),
+        (
+            "people, deep page (keyset)",
+            f"{people}?{urlencode({'after': deep_cursor(min(50_000, people_count // 2))})}",
+        ),
+    ]
+
+
+def detail_people(institution, count: int = 20) -> list[int]:
+    """People employed at `institution` now: a detail page every scoped role may open."""
+    from entezam.personnel.models import Employment
+
+    ids = list(
+        Employment.objects.filter(institution=institution, end_date__isnull=True)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)[: count * 50]
+    )
+    return ids[:: max(1, len(ids) // count)][:count]
+
+
+def other_pages(user, known: set[str]) -> list[tuple[str, str]]:
+    """The rest of the role's navigation and every API list endpoint."""
+    from entezam.core.context_processors import navigation_items
+    from tests.test_query_counts import api_list_urls
+
+    pages = []
+    for item in navigation_items(user, "/"):
+        for link in item.get("children", [item]):
+            url = link["url"]
+            if url.split("?")[0] not in known and url not in {u for _, u in pages}:
+                pages.append((f"nav {url}", url))
+    pages += [(f"api {url}", url) for url in api_list_urls()]
+    return pages
+
+
+class Timer:
+    def __init__(self, client, requests: int, warmup: int):
+        self.client = client
+        self.requests = requests
+        self.warmup = warmup
+
+    def page(self, urls: list[str]) -> dict:
+        from django.db import connection, reset_queries
+        from django.test.utils import CaptureQueriesContext
+
+        first = self.client.get(urls[0], secure=True)
+        if first.status_code != 200:  # not this role's page: nothing to time
+            return {"status": first.status_code, "queries": 0, "sql": []}
+        for i in range(self.warmup):
+            self.client.get(urls[i % len(urls)], secure=True)
+        # Each request resets the query log: start the capture from an empty one.
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(urls[0], secure=True)
+        # Read now: the next request resets the log the capture slices.
+        statements = [q["sql"] for q in captured.captured_queries]
+        samples = []
+        for i in range(self.requests):
+            started = time.perf_counter()
+            response = self.client.get(urls[i % len(urls)], secure=True)
+            samples.append((time.perf_counter() - started) * 1000)
+        return {
+            "status": response.status_code,
+            "p50": percentile(samples, 0.5),
+            "p95": percentile(samples, 0.95),
+            "queries": len(statements),
+            "sql": statements,
+        }
+
+
+def main_sql_ms(statements: list[str], requests: int) -> tuple[float, str]:
+    """p50 of the page's slowest read, run alone with `requests` repetitions, and its text."""
+    from django.db import connection
+
+    def run(sql: str) -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql)  # no parameters: the logged text is the bound statement
+            cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    reads = [s for s in dict.fromkeys(statements) if s.lstrip().upper().startswith("SELECT")]
+    if not reads:
+        return float("nan"), ""
+    slowest = max(reads, key=lambda sql: min(run(sql), run(sql)))
+    return statistics.median(run(slowest) for _ in range(max(3, requests // 2))), slowest
+
+
+def measure(args) -> dict:
+    from django.test import Client
+
+    from entezam.personnel.models import Person
+    from entezam.vetting.models import Application
+
+    people_count = Person.objects.count()
+    setup = bench_users()
+    institution = setup["institution"]
+    from entezam.personnel.models import Employment
+
+    staff = Employment.objects.filter(institution=institution, end_date__isnull=True).count()
+    pages = table_pages(institution, people_count)
+    from django.urls import reverse
+
+    person_urls = [reverse("personnel:detail", args=[pk]) for pk in detail_people(institution)]
+    known = {url.split("?")[0] for _, url in pages if url != "PERSON"}
+    known.add(reverse("personnel:detail", args=[0]).rsplit("0/", 1)[0])
+
+    anonymous = Client(HTTP_HOST="127.0.0.1")
+    trivial = Timer(anonymous, args.requests * 2, args.warmup).page(["/bench/trivial/"])
+    results = []
+    for role, label in ROLES:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(setup["users"][role])
+        timer = Timer(client, args.requests, args.warmup)
+        role_pages = pages + ([] if args.table_only else other_pages(setup["users"][role], known))
+        for page_label, url in role_pages:
+            urls = person_urls if url == "PERSON" else [url]
+            figures = timer.page(urls)
+            if figures["status"] == 200:
+                figures["ref"], figures["ref_sql"] = main_sql_ms(figures["sql"], args.requests)
+            results.append({"role": role, "role_label": label, "page": page_label, **figures})
+    return {
+        "people": people_count,
+        "applications": Application.objects.count(),
+        "institution": institution,
+        "staff": staff,
+        "trivial": trivial,
+        "results": results,
+    }
+
+
+def report(measured: dict, args, seeded: float | None) -> None:
+    trivial = measured["trivial"]["p50"]
+    print(
+        f"\npages over {measured['people']:,} people and {measured['applications']:,} "
+        f"applications (PostgreSQL, Django test client through the full middleware stack, "
+        f"{args.requests} requests per page)"
+    )
+    if seeded is not None:
+        print(f"seeded with `entezam seed` in {seeded:.0f} s")
+    print(
+        f"scoped roles at the largest institution: {measured['institution'].name} "
+        f"({measured['staff']:,} staff now); trivial view p50 {trivial:.2f} ms"
+    )
+    hq = {r["page"]: r for r in measured["results"] if r["role"] == "hq_admin"}
+    rows = [("page", "role", "HTTP", "p50 ms", "p95 ms", "SQL", "main SQL ms", "page/SQL")]
+    rows[0] += ("×trivial", "vs HQ", "")
+    for r in measured["results"]:
+        if r["status"] != 200:
+            rows.append((r["page"], r["role_label"], str(r["status"]), *[""] * 8))
+            continue
+        base = hq.get(r["page"])
+        vs_hq = (
+            f"{r['p50'] / base['p50']:.2f}×"
+            if base and base["status"] == 200 and r["role"] != "hq_admin"
+            else ""
+        )
+        rows.append(
+            (
+                r["page"],
+                r["role_label"],
+                "200",
+                f"{r['p50']:.1f}",
+                f"{r['p95']:.1f}",
+                str(r["queries"]),
+                f"{r['ref']:.1f}",
+                f"{r['p50'] / r['ref']:.1f}×" if r["ref"] == r["ref"] and r["ref"] else "",
+                f"{r['p50'] / trivial:.0f}×",
+                vs_hq,
+                "" if r["p95"] <= TARGET_P95_MS else f"p95 > {TARGET_P95_MS:g} ms",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    # The issue's table: p50 / p95 per page × role, as markdown.
+    print("\n| page | " + " | ".join(label for _, label in ROLES) + " |")
+    print("|---" * (len(ROLES) + 1) + "|")
+    table = [p for p in dict.fromkeys(r["page"] for r in measured["results"])]
+    by = {(r["page"], r["role"]): r for r in measured["results"]}
+    for page in table:
+        cells = []
+        for role, _label in ROLES:
+            r = by.get((page, role))
+            if r is None:
+                cells.append("")
+            elif r["status"] != 200:
+                cells.append(f"({r['status']})")
+            else:
+                cells.append(f"{r['p50']:.0f} / {r['p95']:.0f} ms, {r['queries']} q")
+        print(f"| {page} | " + " | ".join(cells) + " |")
+    if args.show_sql:
+        print("\nmain SQL per page (HQ admin):")
+        for page, r in hq.items():
+            print(f"- {page}: {r.get('ref_sql', '')[:400]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--applicants", type=int, help="default: people / 50")
+    parser.add_argument("--institutions", type=int, default=850)
+    parser.add_argument("--database", help="database name or URL (default: one per size)")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--table-only", action="store_true", help="only the issue's pages")
+    parser.add_argument("--show-sql", action="store_true", help="print each page's main SQL")
+    args = parser.parse_args()
+    url = database_url(args)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        print("bench_pages: psycopg is not installed; skipped.")
+        return 0
+    problem = ensure_database(url)
+    if problem:
+        print(f"bench_pages: {problem}; skipped.")
+        return 0
+    setup_django(url)
+    applicants = args.applicants if args.applicants is not None else max(args.people // 50, 50)
+    seeded = seed(args.people, applicants, args.institutions)
+    report(measure(args), args, seeded)
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as error:  # a benchmark reports, it never fails the run
+        import traceback
+
+        traceback.print_exc()
+        print(f"bench_pages: stopped: {error!r}")
+        sys.exit(0)
