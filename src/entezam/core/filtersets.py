@@ -42,8 +42,8 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
-    date_from = JalaliDateFilter(method="filter_from", label=_("From"))
-    date_to = JalaliDateFilter(method="filter_to", label=_("To"))
+    date_from = JalaliDateFilter(method="filter_from", label=_("From date"))
+    date_to = JalaliDateFilter(method="filter_to", label=_("To date"))
     actor = django_filters.CharFilter(method="filter_actor", label=_("By (username)"))
     action = django_filters.ChoiceFilter(
         choices=action_choices, label=_("Action"), empty_label=_("All")

@@ -24,6 +24,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 BLOCK = 256 * 1024
@@ -423,7 +424,7 @@ class _SheetReader:
         return number
 
 
-def iter_rows(path: Path | str) -> Iterator[tuple[int, list]]:
+def iter_rows(path: Path | str | IO[bytes]) -> Iterator[tuple[int, list]]:
     """(spreadsheet row number, cells) for each row the first worksheet stores.
 
     Rows without any stored cell are not yielded; cells between stored ones are `""`.

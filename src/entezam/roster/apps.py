@@ -55,7 +55,7 @@ class RosterConfig(AppConfig):
                 "unchanged": _("people unchanged"),
                 "rejected": _("rows rejected"),
                 "people": _("people linked to this import"),
-                "count": _("number"),
+                "count": _("how many"),
                 "run": ChangeKey(_("run key"), latin=True),
             },
             scope="roster.import",

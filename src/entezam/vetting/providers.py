@@ -29,6 +29,7 @@ from entezam.core.persian import (
     reason_row_error,
 )
 from entezam.core.persian.text import strip_invisible, to_ascii_digits
+from entezam.core.xlsx import XlsxError, iter_rows
 
 from .choices import CheckResult
 from .errors import LABELS, MESSAGES
@@ -141,6 +142,16 @@ HEADER_ALIASES = {
 }
 
 
+def _cell_text(cell) -> str:
+    """A workbook cell as the text a CSV would hold: dates ISO, whole numbers without `.0`
+    (a national code typed as a number gets its leading zeros back from its validator)."""
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()[:10]
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
 def _header_key(name: str) -> str:
     return normalize(strip_invisible(name)).strip().replace(" ", "_")
 
@@ -181,8 +192,10 @@ class FileProvider(BackgroundCheckProvider):
     name = "file"
 
     def __init__(self, content: bytes | str = b"", today: datetime.date | None = None):
+        # An XLSX workbook (a ZIP archive) is read as its first sheet's rows, as text.
+        self._workbook = content if isinstance(content, bytes) and content[:2] == b"PK" else None
         if isinstance(content, bytes):
-            content = content.decode("utf-8-sig", errors="replace")
+            content = "" if self._workbook else content.decode("utf-8-sig", errors="replace")
         self._text = content.lstrip("\ufeff")
         self._today = today or datetime.date.today()
 
@@ -195,9 +208,25 @@ class FileProvider(BackgroundCheckProvider):
             full_name=person.full_name,
         )
 
+    def _rows(self) -> Iterator[list[str]]:
+        if self._workbook is None:
+            yield from csv.reader(io.StringIO(self._text))
+            return
+        expected = 1
+        for number, cells in iter_rows(io.BytesIO(self._workbook)):
+            # Rows the sheet does not store are empty rows: keep the spreadsheet's numbering.
+            for _ in range(number - expected):
+                yield []
+            expected = number + 1
+            yield [_cell_text(cell) for cell in cells]
+
     def results(self) -> Iterator[CheckOutcome | RowError]:
-        reader = csv.reader(io.StringIO(self._text))
-        header = next(reader, None)
+        reader = self._rows()
+        try:
+            header = next(reader, None)
+        except XlsxError:
+            yield row_error(1, "", "unreadable_workbook", MESSAGES)
+            return
         if header is None:
             yield row_error(1, "", "empty_file", MESSAGES)
             return
