@@ -37,6 +37,9 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("chart.js", "LICENSE.md", "chart.js/LICENSE.md"),
     ("vazirmatn", "Vazirmatn-font-face.css", "vazirmatn/Vazirmatn-font-face.css"),
     ("vazirmatn", "OFL.txt", "vazirmatn/OFL.txt"),
+    # For WeasyPrint (the issued guideline's letter): TrueType, which Pango shapes.
+    ("vazirmatn", "fonts/ttf/Vazirmatn-Regular.ttf", "vazirmatn/ttf/Vazirmatn-Regular.ttf"),
+    ("vazirmatn", "fonts/ttf/Vazirmatn-Bold.ttf", "vazirmatn/ttf/Vazirmatn-Bold.ttf"),
     (
         "@majidh1/jalalidatepicker",
         "dist/jalalidatepicker.min.js",
@@ -48,6 +51,13 @@ ENTRIES: list[tuple[str, str, str]] = [
         "jalalidatepicker/jalalidatepicker.min.css",
     ),
     ("@majidh1/jalalidatepicker", "LICENSE", "jalalidatepicker/LICENSE"),
+    ("tom-select", "dist/js/tom-select.complete.min.js", "tom-select/tom-select.complete.min.js"),
+    (
+        "tom-select",
+        "dist/css/tom-select.bootstrap5.min.css",
+        "tom-select/tom-select.bootstrap5.min.css",
+    ),
+    ("tom-select", "LICENSE", "tom-select/LICENSE"),
 ]
 
 CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")

@@ -4,6 +4,8 @@ ENTEZAM_TEST_DATABASE_URL names the PostgreSQL server to test on (default:
 postgres://postgres@127.0.0.1:5432/entezam when something answers there).
 ENTEZAM_TEST_POSTGRES=required makes a missing PostgreSQL run a failure (CI).
 The test database is created from a UTF-8 template so pg_trgm indexes Persian text.
+Both runs go side by side (ENTEZAM_TEST_SERIAL=1 runs them one after the other), each
+with its own var and media directories; each run's output is printed when it ends.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/entezam"
@@ -48,31 +53,69 @@ def ensure_template(url: str) -> None:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
 
-def pytest(env_extra: dict[str, str], label: str) -> int:
-    print(f"\n=== test suite on {label} ===", flush=True)
-    env = {**os.environ, **env_extra}
+Run = tuple[str, subprocess.Popen, Path]
+
+
+def start(env_extra: dict[str, str], label: str, log_dir: Path) -> Run:
+    """Start one run of the suite; its output goes to a log printed when it ends, so two
+    runs side by side do not interleave. Each run has its own media and var directories."""
+    var_dir = Path(tempfile.mkdtemp(prefix=f"entezam-test-{label.lower()}-", dir=log_dir))
+    env = {
+        **os.environ,
+        "ENTEZAM_VAR_DIR": str(var_dir),
+        "ENTEZAM_MEDIA_ROOT": str(var_dir / "media"),
+        **env_extra,
+    }
+    log = log_dir / f"{label.lower()}.log"
     args = [sys.executable, "-m", "pytest", "-q", *sys.argv[1:]]
-    return subprocess.call(args, env=env)
+    print(f"=== test suite on {label}: started (log {log}) ===", flush=True)
+    with log.open("wb") as out:
+        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return label, process, log
+
+
+def finish(run: Run, started: float) -> int:
+    label, process, log = run
+    status = process.wait()
+    print(f"\n=== test suite on {label} ({time.monotonic() - started:.0f} s) ===", flush=True)
+    sys.stdout.buffer.write(log.read_bytes())
+    sys.stdout.flush()
+    return status
 
 
 def main() -> int:
     # The SQLite run uses the embedded default database, whatever the caller's environment.
     os.environ.pop("ENTEZAM_DATABASE_URL", None)
-    status = pytest({}, "SQLite")
     required = os.environ.get("ENTEZAM_TEST_POSTGRES", "").lower() == "required"
     url = os.environ.get("ENTEZAM_TEST_DATABASE_URL") or DEFAULT_URL
-    if not os.environ.get("ENTEZAM_TEST_DATABASE_URL") and not postgres_answers(url):
-        if required:
-            print("PostgreSQL is required (ENTEZAM_TEST_POSTGRES=required) but does not answer.")
-            return 1
+    postgres = bool(os.environ.get("ENTEZAM_TEST_DATABASE_URL")) or postgres_answers(url)
+    if not postgres and required:
+        print("PostgreSQL is required (ENTEZAM_TEST_POSTGRES=required) but does not answer.")
+        return 1
+    serial = os.environ.get("ENTEZAM_TEST_SERIAL", "") == "1"
+    log_dir = Path(tempfile.mkdtemp(prefix="entezam-tests-"))
+    started = time.monotonic()
+    # The two runs share nothing (own database, media, var directory), so on a machine with
+    # two cores or more they run side by side: the wall time is the longer of the two.
+    sqlite = start({}, "SQLite", log_dir)
+    if serial:
+        status = finish(sqlite, started)
+    pg = None
+    if postgres:
+        ensure_template(url)
+        pg = start(
+            {"ENTEZAM_DATABASE_URL": url, "ENTEZAM_TEST_DB_TEMPLATE": TEMPLATE},
+            "PostgreSQL",
+            log_dir,
+        )
+    if not serial:
+        status = finish(sqlite, started)
+    if pg is None:
         print("\nPostgreSQL does not answer on 127.0.0.1:5432: the PostgreSQL run is skipped.")
         return status
-    ensure_template(url)
-    pg_status = pytest(
-        {"ENTEZAM_DATABASE_URL": url, "ENTEZAM_TEST_DB_TEMPLATE": TEMPLATE}, "PostgreSQL"
-    )
-    if pg_status == 0:
-        print("PostgreSQL run: passed")
+    pg_status = finish(pg, started)
+    print(f"\nSQLite run: {'passed' if status == 0 else 'FAILED'}")
+    print(f"PostgreSQL run: {'passed' if pg_status == 0 else 'FAILED'}")
     return status or pg_status
 
 

@@ -20,11 +20,17 @@ def pytest_configure(config):
     # Hashing is not under test; the fast hasher keeps fixtures with many users cheap.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.WHITENOISE_AUTOREFRESH = True
+    # Activating an institution needs its managing director's manager-course certificate;
+    # tests/training turns the rule on where it is under test.
+    settings.TRAINING_MANAGER_CERTIFICATE_REQUIRED = False
     # The audit key of the test run, outside the project's var/ (and any other run's).
     import tempfile
     from pathlib import Path
 
     settings.AUDIT_KEY_FILE = Path(tempfile.mkdtemp(prefix="entezam-audit-")) / "audit_keys"
+    settings.CREDENTIAL_SIGNING_KEY_FILE = (
+        Path(tempfile.mkdtemp(prefix="entezam-cards-")) / "credential_signing_key"
+    )
 
 
 @pytest.fixture(autouse=True)

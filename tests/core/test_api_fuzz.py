@@ -23,6 +23,21 @@ schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=Non
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The app is called as WSGI, not through Django's test client, so nothing stops
+    `request_finished` from closing the test's database connection mid-transaction (as
+    the test client does): do what it does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token_of(world, guard_standard):
     from tests.personnel.factories import EmploymentFactory

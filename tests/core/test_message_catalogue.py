@@ -234,7 +234,8 @@ PERSIAN_DATA = {
     "core/persian/text.py": {"_LETTER_FOLDS"},
     "demo/users.py": None,
     "roster/columns.py": {"HEADER_ALIASES", "CHOICE_ALIASES", "TEMPLATE_EXAMPLE"},
-    "vetting/providers.py": {"RESULT_WORDS"},
+    "vetting/providers.py": {"RESULT_WORDS", "HEADER_ALIASES"},
+    "vetting/exports.py": {"TEMPLATE_EXAMPLE"},
 }
 # Every app's demo data lives in its `seed.py` (or a `seed/` package): Persian data, not
 # messages, so an app's demo content needs no entry here.

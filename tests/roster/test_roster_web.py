@@ -223,7 +223,7 @@ def test_the_api_pages_through_a_large_report(setup, django_capture_on_commit_ca
 
 def test_the_upload_form_offers_institutions_by_search_not_all_listed(world, client):
     """HQ may import into every operating institution: the form lists none of them and its
-    search box asks /roster/institutions/, which answers only importable ones."""
+    searchable select asks its lookup, which answers only importable ones."""
     from tests.institutions.factories import InstitutionFactory
 
     InstitutionFactory(
@@ -231,15 +231,15 @@ def test_the_upload_form_offers_institutions_by_search_not_all_listed(world, cli
     )
     client.force_login(world.hq_admin)
     page = client.get("/roster/").content.decode()
-    assert 'data-search-url="/roster/institutions/"' in page
+    assert 'data-lookup="/lookup/importable_institution/"' in page
     assert "موسسه حفاظتی سپاهان" not in page
-    found = client.get("/roster/institutions/", {"q": "موسسه"}).json()["results"]
+    found = client.get("/lookup/importable_institution/", {"q": "موسسه"}).json()["results"]
     names = {row["text"] for row in found}
     assert {"موسسه حفاظتی امین", "موسسه حفاظتی سپاهان"} <= names
     assert "موسسه نگهبانان تعلیق" not in names  # not operating: no roster goes there
     client.force_login(world.manager)
-    found = client.get("/roster/institutions/").json()["results"]
+    found = client.get("/lookup/importable_institution/").json()["results"]
     assert [row["text"] for row in found] == ["موسسه حفاظتی امین"]
     # The manager's only institution is chosen already.
     page = client.get("/roster/").content.decode()
-    assert f'<option value="{world.inst_a.pk}" selected>' in page
+    assert f'value="{world.inst_a.pk}" selected' in page

@@ -43,3 +43,11 @@ def browser_page(live_server, settings):
         yield page
         context.close()
         browser.close()
+
+
+def choose(page, name: str, text: str) -> None:
+    """Pick `text` in the searchable select (Tom Select) of field `name`: type, then click
+    the option the scoped lookup answered."""
+    page.click(f"#id_{name}-ts-control")
+    page.keyboard.type(text)
+    page.locator(".ts-dropdown .option", has_text=text).first.click()

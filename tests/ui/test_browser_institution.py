@@ -6,6 +6,7 @@ import pytest
 
 from entezam.core.models import AuditEvent
 from entezam.institutions.models import Institution
+from tests.ui.conftest import choose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,8 @@ def test_province_officer_registers_an_institution(world, browser_page):
     page.fill("input[name=name]", "موسسه حفاظتی و مراقبتی ایمن‌گستر البرز")
     page.select_option("select[name=kind]", "guarding")
     page.select_option("select[name=province]", str(world.province_a.pk))
-    page.select_option("select[name=supervising_unit]", str(world.station_a.pk))
+    choose(page, "supervising_unit", "کلانتری ۱۰۱")
+    assert page.locator("select[name=supervising_unit]").input_value() == str(world.station_a.pk)
     page.fill("input[name=managing_director]", "زهرا کریمی")
     page.fill("input[name=managing_director_national_code]", "۰۰۱۳۵۴۲۴۱۹")
     page.fill("input[name=authorised_headcount]", "45")

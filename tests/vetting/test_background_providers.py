@@ -125,3 +125,37 @@ def test_manual_record(world):
             checked_on=timezone.localdate(),
             reference=check.reference,
         )
+
+
+def test_file_provider_accepts_persian_headers_and_values():
+    content = (
+        "کد ملی,نتیجه استعلام,شماره پیگیری,تاریخ استعلام,توضیحات\n"
+        "۰۴۹۹۳۷۰۸۹۹,فاقد سابقه,ر-۱,۱۴۰۴/۰۱/۱۵,\n"
+    ).encode()
+    (outcome,) = list(FileProvider(content, today=datetime.date(2025, 6, 1)).results())
+    assert isinstance(outcome, CheckOutcome)
+    assert (outcome.national_code, outcome.result) == ("0499370899", "clear")
+    assert outcome.checked_on == datetime.date(2025, 4, 4)
+
+
+@pytest.mark.django_db
+def test_the_downloadable_template_is_read_back_by_the_import(client, world):
+    client.force_login(world.province_officer)
+    response = client.get("/selection/checks/template.xlsx")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    items = list(FileProvider(content, today=datetime.date(2025, 6, 1)).results())
+    (outcome,) = items
+    assert isinstance(outcome, CheckOutcome)
+    assert (outcome.national_code, outcome.result, outcome.reference) == (
+        "0499370899",
+        "clear",
+        "R-1404-0001",
+    )
+    client.force_login(world.manager)
+    assert client.get("/selection/checks/template.xlsx").status_code == 403
+
+
+def test_a_damaged_workbook_is_one_clear_row_error():
+    (error,) = list(FileProvider(b"PK\x03\x04 broken").results())
+    assert isinstance(error, RowError) and error.code == "unreadable_workbook"

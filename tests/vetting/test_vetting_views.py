@@ -121,3 +121,16 @@ def test_standard_pages(world, guard_standard, client):
     client.force_login(world.province_officer)
     activate_v1 = reverse("vetting:standard_activate", args=[guard_standard.pk])
     assert client.post(activate_v1).status_code == 403
+
+
+def test_bulk_screening_asks_first_naming_the_count_and_scope(world, apps, client):
+    from entezam.core.persian import to_persian_digits
+
+    open_total = Application.objects.filter(
+        status__in=["submitted", "screening", "background_check", "interview"]
+    ).count()
+    client.force_login(world.hq_admin)
+    content = client.get(reverse("vetting:pipeline"), HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert "data-confirm=" in content
+    assert f"همه {to_persian_digits(str(open_total))} پرونده باز" in content
+    assert "سراسر کشور" in content

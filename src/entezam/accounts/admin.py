@@ -5,8 +5,11 @@ Registry changes go through the Entezam pages and API, which run the services (a
 scope checks). The admin is for inspecting data and managing users' role assignments.
 """
 
+from contextvars import ContextVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +29,20 @@ admin.site.site_header = _("Entezam — administration")
 admin.site.login_form = AdminLockoutAuthenticationForm
 
 
+# The HQ administrator behind the admin's password page: Django builds that page's form
+# itself, so the actor reaches the form's save() through the request's context.
+_password_actor: ContextVar[User | None] = ContextVar("admin_password_actor", default=None)
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, saved through the accounts service (audited)."""
+
+    def save(self, commit=True):
+        return services.user_password_set(
+            actor=_password_actor.get(), user=self.user, password=self.cleaned_data["password1"]
+        )
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
@@ -42,6 +59,14 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [RoleAssignmentInline]
+    change_password_form = AuditedPasswordChangeForm
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
 
     def has_module_permission(self, request):
         return _hq_admin_only(request)

@@ -1,8 +1,17 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from entezam.core.registry import register_action_labels, register_nav, register_role_labels
+from entezam.core.registry import (
+    Panel,
+    register_action_labels,
+    register_change_keys,
+    register_home_panel,
+    register_nav,
+    register_object_url,
+    register_role_labels,
+)
 
 
 class AccountsConfig(AppConfig):
@@ -17,18 +26,37 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401  (records failed sign-ins and lockouts)
         from .choices import AUDIT_READERS, Role
+        from .panels import INTRO_ROLES, role_intro_panel
 
         register_role_labels(dict(Role.choices))
+        register_home_panel(
+            Panel("accounts/panels/role_intro.html", role_intro_panel, 20, roles=INTRO_ROLES)
+        )
         register_action_labels(
             {
                 "user.create": _("User created"),
                 "user.update": _("User edited"),
+                "user.password_set": _("Password set by an administrator"),
                 "role_assignment.grant": _("Role granted"),
                 "role_assignment.revoke": _("Role withdrawn"),
                 "api_token.issue": _("API token issued"),
                 "login.failed": _("Failed sign-in"),
                 "login.locked": _("Account locked after failed sign-ins"),
+                "user.password_reset": _("Password set by an administrator"),
+                "user.unlock": _("Account unlocked"),
             }
+        )
+        register_change_keys(
+            {"failures_cleared": _("failed sign-ins cleared")}, scope="user.unlock"
+        )
+        register_object_url("accounts.user", lambda pk: reverse("accounts:user_detail", args=[pk]))
+        register_nav(
+            "accounts:user_list",
+            _("Users"),
+            "people-fill",
+            section="system",
+            order=15,
+            visible=lambda user: user.has_role(Role.HQ_ADMIN, Role.PROVINCE_OFFICER),
         )
         # The framework's own models get their permissions from the roles defined here.
         register_model_action(AuditEvent, "view", AUDIT_READERS)

@@ -44,3 +44,9 @@ AUDIT_READERS = frozenset(
         Role.INSTITUTION_MANAGER,
     }
 )
+
+
+# The roles a province officer may grant (and revoke), within their own province.
+PROVINCE_GRANTABLE = frozenset(
+    {Role.STATION_OFFICER, Role.INSTITUTION_MANAGER, Role.CENTER_OPERATOR}
+)

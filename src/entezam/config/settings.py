@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "entezam.personnel",
     "entezam.vetting",
     "entezam.roster",
+    "entezam.guidelines",
+    "entezam.training",
+    "entezam.credentials",
+    "entezam.feedback",
     "entezam.demo",
 ]
 
@@ -179,6 +183,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # The audit chain's secrets and witness live outside the database (core/audit_keys.py).
 AUDIT_KEYS = env("AUDIT_KEYS", "") or ""
 AUDIT_KEY_FILE = Path(env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_keys")))
+# The Ed25519 key that signs the compact credential in card QR codes and the revocation list
+# (generated on first use when absent; keep it outside the database and back it up).
+CREDENTIAL_SIGNING_KEY_FILE = Path(
+    env("CREDENTIAL_SIGNING_KEY_FILE", str(VAR_DIR / "credential_signing_key"))
+)
 AUDIT_ANCHOR_FILE = Path(env("AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchor.log")))
 AUDIT_ANCHOR_SINK = env("AUDIT_ANCHOR_SINK", "") or ""
 # An event may stay unsealed this long (the sealer runs every minute) before verify fails.
@@ -205,6 +214,10 @@ CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
 LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
 # The selection board reads a summary recomputed this often (the page states its age).
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
+# The managing director must hold a valid manager-course certificate to activate.
+TRAINING_MANAGER_CERTIFICATE_REQUIRED = env_bool("TRAINING_MANAGER_CERTIFICATE_REQUIRED", True)
+# Public card checks answered per address and minute before "too many checks".
+CREDENTIAL_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIAL_VERIFY_RATE_PER_MINUTE", "30"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
@@ -321,12 +334,14 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "entezam.vetting.choices.ApplicationStatus",
         "RuleKindEnum": "entezam.vetting.choices.RuleKind",
         "PositionEnum": "entezam.personnel.choices.Position",
+        "FeedbackCategoryEnum": "entezam.feedback.choices.Category",
     },
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_one_line": {"()": "entezam.core.logfilters.ForbiddenOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_one_line"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

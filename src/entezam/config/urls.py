@@ -27,7 +27,11 @@ def _module(config, name: str):
 
 app_urls = []
 api_urls = []
+public_urls = []
 for config in _entezam_apps():
+    # Public pages at the root (`/g/<number>`), without the app's prefix.
+    if (module := _module(config, "public_urls")) is not None:
+        public_urls.append(path("", include(module)))
     if (module := _module(config, "urls")) is not None:
         app_urls.append(path(getattr(config, "url_prefix", f"{config.label}/"), include(module)))
     if (module := _module(config, "api_urls")) is not None:
@@ -36,6 +40,7 @@ for config in _entezam_apps():
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     *app_urls,
+    *public_urls,
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

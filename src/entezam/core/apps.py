@@ -10,8 +10,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers system checks)
+        from .history import filters_text
         from .registry import (
+            ChangeKey,
             Panel,
+            register_action_labels,
+            register_change_keys,
             register_home_panel,
             register_nav,
             register_nav_section,
@@ -28,6 +32,16 @@ class CoreConfig(AppConfig):
             section="system",
             order=10,
             model="core.AuditEvent",
+        )
+        register_action_labels({"list.export": _("List exported")})
+        register_change_keys(
+            {
+                "list": ChangeKey(_("list"), latin=True),
+                "format": ChangeKey(_("format"), latin=True),
+                "filters": ChangeKey(_("filters"), render=filters_text),
+                "rows": _("rows"),
+            },
+            scope="list.export",
         )
         register_home_panel(Panel("core/panels/recent_events.html", recent_events_panel, 900))
         register_periodic("audit-seal", "entezam.core.audit.audit_seal", seconds=60)

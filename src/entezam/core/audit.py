@@ -444,3 +444,43 @@ class LinkRecorder:
 
     def attach(self, event: AuditEvent) -> None:
         AuditLink.objects.filter(run_key=self.run_key, event__isnull=True).update(event=event)
+
+
+def for_reader(events: Iterable[AuditEvent], user) -> list[AuditEvent]:
+    """Events as `user` may read them: every value a registered masker covers (a national
+    code, say) is replaced, on these in-memory rows only, by what the pages show this user.
+    Every list of events shown to someone (audit log, histories, panels) goes through it."""
+    from .registry import CHANGE_MASKERS
+
+    events = list(events)
+    for masker in CHANGE_MASKERS:
+        relevant = [
+            event
+            for event in events
+            if isinstance(event.changes, dict) and masker.fields & event.changes.keys()
+        ]
+        if not relevant:
+            continue
+        show = masker.prepare(user, relevant)
+        for event in relevant:
+            changes = dict(event.changes)
+            for name in masker.fields & changes.keys():
+                value = changes[name]
+                if isinstance(value, list):
+                    changes[name] = [show(event, item) for item in value]
+                else:
+                    changes[name] = show(event, value)
+            event.changes = changes
+    return events
+
+
+def for_reader_iter(events: Iterable[AuditEvent], user, chunk: int = 2000):
+    """`for_reader` over a long stream (an export), a chunk at a time."""
+    batch: list[AuditEvent] = []
+    for event in events:
+        batch.append(event)
+        if len(batch) >= chunk:
+            yield from for_reader(batch, user)
+            batch = []
+    if batch:
+        yield from for_reader(batch, user)

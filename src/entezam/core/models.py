@@ -78,28 +78,30 @@ class AuditEvent(models.Model):
         return action_label(self.action)
 
     def changes_display(self) -> list[dict]:
-        """Changed fields with their labels, choice labels and Jalali dates, for people."""
-        from django.apps import apps
+        """Changed fields with their labels, values as the pages show them (core.history)."""
+        from .history import changes_display
 
-        try:
-            model = apps.get_model(self.object_type)
-        except (LookupError, ValueError):
-            model = None
-        rows = []
-        for name, values in (self.changes or {}).items():
-            old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-            label, field = name, None
-            if model is not None:
-                try:
-                    field = model._meta.get_field(name)
-                    label = str(field.verbose_name)
-                except Exception:
-                    field = None
-            rows.append({"label": label, "old": _display(field, old), "new": _display(field, new)})
-        return rows
+        return changes_display(self)
 
     def get_role_display(self) -> str:
         return role_label(self.role)
+
+    def object_type_display(self) -> str:
+        from .history import object_type_label
+
+        return object_type_label(self.object_type)
+
+    def object_url(self) -> str | None:
+        from .history import object_url
+
+        return object_url(self.object_type, self.object_id)
+
+    def actor_url(self) -> str | None:
+        from .history import object_url
+
+        if self.actor_id is None:
+            return None
+        return object_url(settings.AUTH_USER_MODEL, str(self.actor_id))
 
     @classmethod
     def scope_q(cls, assignment, action):
@@ -211,31 +213,6 @@ class AuditSealEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seal_id}:{self.event_id}"
-
-
-def _display(field, value):
-    if value is None or field is None:
-        return value
-    if getattr(field, "choices", None):
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.DateField) and isinstance(value, str):
-        import datetime
-
-        from .persian import format_jalali
-
-        try:
-            if isinstance(field, models.DateTimeField):
-                return format_jalali(
-                    datetime.datetime.fromisoformat(value), "datetime", digits="en"
-                )
-            return format_jalali(datetime.date.fromisoformat(value), digits="en")
-        except ValueError:
-            return value
-    if isinstance(value, bool):
-        from django.utils.translation import gettext
-
-        return gettext("Yes") if value else gettext("No")
-    return value
 
 
 class PeriodicRun(models.Model):

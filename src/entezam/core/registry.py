@@ -8,6 +8,8 @@
   scope when a row of that model links them to an institution in the scope;
 * panels on another app's detail pages and on the home page (`register_panel`,
   `register_home_panel`), so a lower app never imports a higher one to show its data;
+* values the audit log and histories show masked to some readers
+  (`register_change_masker`, e.g. national codes);
 * periodic work for beat and `entezam tick` (`register_periodic`), and demo seeding steps
   (`register_demo_seed`).
 
@@ -134,6 +136,9 @@ class Panel:
     template: str
     context: Callable[..., dict | None]
     order: int = 100
+    # Shown only to users holding one of these roles (empty: whoever `context` admits), so
+    # each role's home shows its own work.
+    roles: frozenset[str] = frozenset()
 
 
 PANELS: dict[str, list[Panel]] = {}
@@ -150,6 +155,26 @@ def register_home_panel(panel: Panel) -> None:
     HOME_PANELS[:] = sorted(
         [p for p in HOME_PANELS if p.template != panel.template] + [panel], key=lambda p: p.order
     )
+
+
+# --------------------------------------------------------------------------- masking
+
+
+@dataclass(frozen=True)
+class ChangeMasker:
+    """Values under `fields` in audit events' changes are shown as the pages show them:
+    `prepare(user, events)` looks once at a page of events and returns
+    `show(event, value) -> value` (the value itself, or its masked form)."""
+
+    fields: frozenset[str]
+    prepare: Callable[[Any, list], Callable[[Any, Any], Any]]
+
+
+CHANGE_MASKERS: list[ChangeMasker] = []
+
+
+def register_change_masker(masker: ChangeMasker) -> None:
+    CHANGE_MASKERS[:] = [m for m in CHANGE_MASKERS if m.fields != masker.fields] + [masker]
 
 
 # --------------------------------------------------------------------------- work
@@ -188,3 +213,81 @@ DEMO_SEEDS: dict[str, DemoSeed] = {}
 
 def register_demo_seed(name: str, function: str, order: int) -> None:
     DEMO_SEEDS[name] = DemoSeed(order, name, function)
+
+
+# --------------------------------------------------------------------------- history
+
+
+@dataclass(frozen=True)
+class ChangeKey:
+    """How a key of an audit event's changes reads in history panels and the audit log.
+
+    `render(value)` returns the value as the app's pages show it (text, or safe HTML);
+    `latin` keeps a code, hash or version in Latin digits, left to right, inside RTL text.
+    """
+
+    label: Label
+    render: Callable[[Any], Any] | None = None
+    latin: bool = False
+
+
+# scope ("" for every event, an object type "app_label.model", or an action) -> key -> how
+CHANGE_KEYS: dict[str, dict[str, ChangeKey]] = {}
+# object type -> `url(object_id) -> str | None`: where an audit row links its object
+OBJECT_URLS: dict[str, Callable[[str], str | None]] = {}
+
+
+def register_change_keys(keys: dict[str, Label | ChangeKey], *, scope: str = "") -> None:
+    """Labels (and renderers) of the keys an app writes into audit events' changes.
+
+    A model's own fields need none (their verbose names and choices are used); register the
+    counts and summaries a service records (`rows`, `rescreened`) and fields whose values
+    need the app's own rendering (a standard's rules as sentences). `scope` narrows a key to
+    one action or object type; the most specific registration wins.
+    """
+    entries = CHANGE_KEYS.setdefault(scope.lower() if "." in scope else scope, {})
+    for key, spec in keys.items():
+        entries[key] = spec if isinstance(spec, ChangeKey) else ChangeKey(spec)
+
+
+def change_key(key: str, *, action: str = "", object_type: str = "") -> ChangeKey | None:
+    for scope in (action, object_type, ""):
+        spec = CHANGE_KEYS.get(scope, {}).get(key)
+        if spec is not None:
+            return spec
+    return None
+
+
+def register_object_url(object_type: str, url: Callable[[str], str | None]) -> None:
+    """Where the audit log links events about `object_type` ("app_label.model"); without
+    one, the model's `get_absolute_url` on its id is used."""
+    OBJECT_URLS[object_type.lower()] = url
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A searchable choice (`/lookup/<name>/?q=`): rows of `model` ("app_label.Model")
+    the user may `action`, matched by `search(queryset, text)`, at most a page of them.
+
+    `parent` names the query parameter (`?parent=<id>`) that narrows the rows by
+    `parent_field` (counties of the chosen province)."""
+
+    name: str
+    model: str
+    search: Callable[[Any, str], Any]
+    label: Callable[[Any], str] = str
+    order_by: tuple[str, ...] = ("pk",)
+    action: str = "view"
+    parent_field: str = ""
+    # Narrows the rows whatever the search (only stations and posts supervise).
+    narrow: Callable[[Any], Any] | None = None
+
+
+LOOKUPS: dict[str, Lookup] = {}
+
+
+def register_lookup(lookup: Lookup) -> None:
+    LOOKUPS[lookup.name] = lookup

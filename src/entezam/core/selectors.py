@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from .audit import for_reader
 from .models import AuditEvent, Job
 from .registry import HOME_PANELS, PANELS
 from .scoping import access
@@ -26,14 +27,23 @@ def job_access(*, user, pk, kind: str | None = None) -> Job:
 
 
 def recent_events_panel(request) -> dict | None:
-    events = list(audit_event_list(user=request.user)[:8])
+    events = for_reader(audit_event_list(user=request.user)[:8], request.user)
     return {"history": events} if events else None
 
 
-def _render_panels(panels, *args) -> list[dict]:
+def _holds(user, roles) -> bool:
+    if not roles:
+        return True
+    has_role = getattr(user, "has_role", None)
+    return bool(has_role and has_role(*roles))
+
+
+def _render_panels(panels, request, *args) -> list[dict]:
     rendered = []
     for panel in panels:
-        context = panel.context(*args)
+        if not _holds(request.user, panel.roles):
+            continue
+        context = panel.context(request, *args)
         if context is not None:
             rendered.append({"template": panel.template, "context": context})
     return rendered

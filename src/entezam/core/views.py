@@ -17,11 +17,15 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_filters import FilterSet
 
+from .audit import for_reader, for_reader_iter
+from .exports import EXPORT_LIMIT, Column, export_format, export_response
+from .filtersets import AuditEventFilterSet
 from .models import AuditEvent
 from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
@@ -65,6 +69,9 @@ class ObjectListView(ScopedViewMixin, TemplateView):
     sort_fields: dict[str, str | tuple[str, ...]] = {}
     default_sort = ""
     count_cap: int = COUNT_CAP
+    # What `?export=xlsx|csv` writes: the rows the page shows, with its filters and scope.
+    export_columns: list[Column] = []
+    export_name = ""
 
     def get_template_names(self):
         headers = self.request.headers
@@ -81,8 +88,8 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         sign = "-" if sort.startswith("-") else ""
         return queryset.order_by(*[f"{sign}{field}" for field in fields], f"{sign}pk")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def filtered(self):
+        """(filterset, the filtered and sorted rows, the sort key) of this request."""
         queryset = self.get_queryset()
         filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
@@ -91,12 +98,37 @@ class ObjectListView(ScopedViewMixin, TemplateView):
         sort = self.request.GET.get("sort", self.default_sort)
         if sort.lstrip("-") not in self.sort_fields:
             sort = self.default_sort
-        queryset = self.sorted_rows(queryset, sort)
+        return filterset, self.sorted_rows(queryset, sort), sort
+
+    def get(self, request, *args, **kwargs):
+        if self.export_columns and export_format(request):
+            filterset, queryset, _sort = self.filtered()
+            meta = self.model._meta
+            if not queryset.query.order_by:
+                queryset = queryset.order_by("pk")
+            return export_response(
+                request,
+                name=self.export_name or meta.model_name,
+                title=str(meta.verbose_name_plural),
+                columns=self.export_columns,
+                rows=self.export_rows(queryset[:EXPORT_LIMIT]),
+                filters=_applied_filters(filterset),
+                object_type=meta.label_lower,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def export_rows(self, queryset):
+        """The exported rows (a subclass may decorate them, a chunk at a time)."""
+        return queryset.iterator(chunk_size=2000)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset, queryset, sort = self.filtered()
         page = paginate(self.request, queryset, self.paginate_by, cap=self.count_cap)
         params = [
             (k, v)
             for k, v in self.request.GET.items()
-            if k not in ("page", "after", "before") and v
+            if k not in ("page", "after", "before", "export") and v
         ]
         context.update(
             filterset=filterset,
@@ -107,6 +139,9 @@ class ObjectListView(ScopedViewMixin, TemplateView):
             query_without_page=urlencode(params),
             query_without_sort=urlencode([(k, v) for k, v in params if k != "sort"]),
             can_add=bool(allowed_roles(self.request.user, self.model, "add")),
+            export_query=urlencode([(k, v) for k, v in params if k != "sort"])
+            if self.export_columns
+            else None,
         )
         return context
 
@@ -120,7 +155,7 @@ class ObjectDetailView(ScopedViewMixin, TemplateView):
         obj = self.get_object()
         context.update(
             object=obj,
-            history=object_history(obj),
+            history=for_reader(object_history(obj), self.request.user),
             can_change=can(self.request.user, "change", obj),
             panels=object_panels(self.request, obj),
         )
@@ -198,22 +233,81 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class AuditListView(LoginRequiredMixin, TemplateView):
+    """The audit log: filtered by date range, actor, action, object type and scope; the
+    same filters export it (XLSX or CSV)."""
+
     template_name = "core/audit_list.html"
+
+    def filtered(self):
+        events = AuditEvent.objects.visible_to(self.request.user)
+        filterset = AuditEventFilterSet(
+            self.request.GET or None, queryset=events, request=self.request
+        )
+        if filterset.is_bound and filterset.is_valid():
+            events = filterset.qs
+        return filterset, events
+
+    def get(self, request, *args, **kwargs):
+        if export_format(request):
+            filterset, events = self.filtered()
+            return export_response(
+                request,
+                name="audit-log",
+                title=str(_("Audit log")),
+                columns=AUDIT_COLUMNS,
+                rows=for_reader_iter(
+                    events.order_by("-id")[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user
+                ),
+                filters=_applied_filters(filterset),
+                object_type="core.auditevent",
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        events = AuditEvent.objects.visible_to(self.request.user)
-        action = self.request.GET.get("action", "").strip()
-        if action:
-            events = events.filter(action__startswith=action)
+        filterset, events = self.filtered()
         page = paginate(self.request, events.order_by("-id"), 50)
+        skip = ("page", "after", "before", "export")
+        params = [(k, v) for k, v in self.request.GET.items() if k not in skip and v]
+        query = urlencode(params)
         context.update(
+            filter_form=filterset.form,
             page_obj=page,
-            history=page.object_list,
-            action=action,
-            query_without_page=urlencode({"action": action} if action else {}),
+            history=for_reader(page.object_list, self.request.user),
+            show_object=True,
+            query_without_page=query,
+            export_url=f"?{query}&export=xlsx" if query else "?export=xlsx",
+            export_csv_url=f"?{query}&export=csv" if query else "?export=csv",
         )
         return context
+
+
+def _applied_filters(filterset) -> dict:
+    if not (filterset.is_bound and filterset.is_valid()):
+        return {}
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
+
+
+def _changes_text(event) -> str:
+    rows = event.changes_display()
+    return "؛ ".join(
+        f"{strip_tags(row['label'])}: "
+        + (f"{strip_tags(row['old'])} ← " if row["old"] is not None else "")
+        + strip_tags(row["new"])
+        for row in rows
+    )
+
+
+AUDIT_COLUMNS = [
+    Column(_("Time"), lambda e: e.time),
+    Column(_("By"), lambda e: e.actor_name),
+    Column(_("Role"), lambda e: e.get_role_display() if e.role else ""),
+    Column(_("Action"), lambda e: e.get_action_display()),
+    Column(_("About"), lambda e: e.object_type_display()),
+    Column(_("Object"), lambda e: e.object_repr),
+    Column(_("Changes"), _changes_text),
+    Column(_("Reason"), lambda e: e.reason),
+]
 
 
 # --- error pages: JSON under /api/, the site's pages elsewhere ---------------------------

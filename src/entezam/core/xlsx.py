@@ -24,6 +24,7 @@ import zlib
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 from xml.parsers import expat
 
 BLOCK = 256 * 1024
@@ -69,10 +70,53 @@ def _parse(archive: zipfile.ZipFile, member: str, start, end=None, text=None) ->
         parser.Parse(b"", True)
 
 
+def _part_key(name: str) -> str:
+    # Part names are case-insensitive; some writers store them with backslashes.
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
 def _member(archive: zipfile.ZipFile, name: str) -> str | None:
-    """The archive's spelling of `name` (part names are case-insensitive), or None."""
-    names = {info.filename.lower(): info.filename for info in archive.infolist()}
-    return names.get(name.lstrip("/").lower())
+    """The archive's spelling of `name`, or None."""
+    names = getattr(archive, "_entezam_parts", None)
+    if names is None:
+        names = {_part_key(info.filename): info.filename for info in archive.infolist()}
+        archive._entezam_parts = names  # type: ignore[attr-defined]
+    return names.get(_part_key(name))
+
+
+# `_xHHHH_`: how OOXML writes a character XML cannot carry (a carriage return, `_x000D_`);
+# `_x005F_` escapes an underscore that would otherwise start one.
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda match: chr(int(match[1], 16)), text)
+
+
+def _relationships(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
+    """(id, type, archive member) of the relationships of `part` ("" is the package)."""
+    folder, name = posixpath.split(_part_key(part)) if part else ("", "")
+    rels = _member(archive, posixpath.join(folder, "_rels", f"{name}.rels"))
+    if rels is None:
+        return []
+    found: list[tuple[str, str, str]] = []
+
+    def start(element: str, attrs: dict) -> None:
+        if _local(element) == "Relationship" and attrs.get("TargetMode") != "External":
+            target = attrs.get("Target", "").replace("\\", "/")
+            path = target if target.startswith("/") else posixpath.join(folder, target)
+            member = _member(archive, posixpath.normpath("/" + path.lstrip("/")))
+            found.append((attrs.get("Id", ""), attrs.get("Type", ""), member or ""))
+
+    _parse(archive, rels, start)
+    return found
+
+
+def _related(relationships, kind: str) -> str | None:
+    """The first related part whose relationship type ends with `/kind`."""
+    return next((m for _id, t, m in relationships if t.endswith("/" + kind) and m), None)
 
 
 class SharedStrings:
@@ -114,7 +158,7 @@ class SharedStrings:
             self._in_phonetic -= 1
         elif name == "si":
             self._depth_si -= 1
-            self._data += "".join(self._parts).encode("utf-8")
+            self._data += _unescape("".join(self._parts)).encode("utf-8")
             self._ends.append(len(self._data))
 
     def _text(self, data: str) -> None:
@@ -158,11 +202,18 @@ def _date_styles(archive: zipfile.ZipFile, member: str | None) -> frozenset[int]
     return frozenset(index for index, format_id in enumerate(formats) if is_date(format_id))
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
-    """(archive member of the first worksheet, whether the workbook uses the 1904 system)."""
-    workbook = _member(archive, "xl/workbook.xml")
+def _workbook(archive: zipfile.ZipFile) -> str:
+    """The workbook part: where the package relationships say, else the usual name."""
+    workbook = _related(_relationships(archive, ""), "officeDocument") or _member(
+        archive, "xl/workbook.xml"
+    )
     if workbook is None:
         raise XlsxError("no workbook part")
+    return workbook
+
+
+def _first_sheet(archive: zipfile.ZipFile, workbook: str) -> tuple[str, bool]:
+    """(archive member of the first worksheet, whether the workbook uses the 1904 system)."""
     found: dict = {"sheet": None, "date1904": False}
 
     def start(name: str, attrs: dict) -> None:
@@ -173,25 +224,9 @@ def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, bool]:
             found["date1904"] = attrs.get("date1904", "").lower() in ("1", "true")
 
     _parse(archive, workbook, start)
-    relationships: dict[str, str] = {}
-
-    def relationship(name: str, attrs: dict) -> None:
-        if _local(name) == "Relationship":
-            relationships[attrs.get("Id", "")] = attrs.get("Target", "")
-
-    rels = _member(archive, posixpath.join(posixpath.dirname(workbook), "_rels/workbook.xml.rels"))
-    if rels is not None:
-        _parse(archive, rels, relationship)
-    target = relationships.get(found["sheet"] or "")
-    if target:
-        # A relative target is relative to the workbook part's folder.
-        path = (
-            target
-            if target.startswith("/")
-            else posixpath.join(posixpath.dirname(workbook), target)
-        )
-        sheet = _member(archive, posixpath.normpath(path))
-    else:  # no relationships: the conventional name
+    by_id = {rel_id: member for rel_id, _type, member in _relationships(archive, workbook)}
+    sheet = by_id.get(found["sheet"] or "") or None
+    if sheet is None:  # no relationships: the conventional name
         sheet = _member(archive, "xl/worksheets/sheet1.xml")
     if sheet is None:
         raise XlsxError("no worksheet")
@@ -362,14 +397,19 @@ class _SheetReader:
         if value is None:
             return ""
         if kind == "s":
+            if not value.strip():  # a shared-string cell with no index holds nothing
+                return ""
             try:
                 return self.strings[int(value)]
             except (ValueError, IndexError):
                 raise XlsxError(f"shared string {value!r} out of range") from None
-        if kind in ("str", "inlineStr", "e"):
+        if kind in ("str", "inlineStr"):
+            return _unescape(value)
+        if kind == "e":
             return value
         if kind == "b":
-            return value.strip() in ("1", "true")
+            flag = value.strip()
+            return flag in ("1", "true") if flag else ""
         if kind == "d":
             return _iso_date(value)
         try:
@@ -384,7 +424,7 @@ class _SheetReader:
         return number
 
 
-def iter_rows(path: Path | str) -> Iterator[tuple[int, list]]:
+def iter_rows(path: Path | str | IO[bytes]) -> Iterator[tuple[int, list]]:
     """(spreadsheet row number, cells) for each row the first worksheet stores.
 
     Rows without any stored cell are not yielded; cells between stored ones are `""`.
@@ -392,14 +432,15 @@ def iter_rows(path: Path | str) -> Iterator[tuple[int, list]]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            sheet, date1904 = _first_sheet(archive)
+            workbook = _workbook(archive)
+            sheet, date1904 = _first_sheet(archive, workbook)
+            parts = _relationships(archive, workbook)
             strings = SharedStrings()
-            shared = _member(archive, "xl/sharedStrings.xml")
+            shared = _related(parts, "sharedStrings") or _member(archive, "xl/sharedStrings.xml")
             if shared is not None:
                 strings.read(archive, shared)
-            reader = _SheetReader(
-                strings, _date_styles(archive, _member(archive, "xl/styles.xml")), date1904
-            )
+            styles = _related(parts, "styles") or _member(archive, "xl/styles.xml")
+            reader = _SheetReader(strings, _date_styles(archive, styles), date1904)
             parser = _parser(reader.start, reader.end, reader.text)
             with archive.open(sheet) as stream:
                 while block := stream.read(BLOCK):

@@ -1,3 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from entezam.core.exports import Column
 from entezam.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
@@ -16,6 +19,16 @@ class PoliceUnitListView(ObjectListView):
         "province": "province__code",
     }
     default_sort = "code"
+    export_name = "police-units"
+    export_columns = [
+        Column(_("Code"), lambda u: u.code),
+        Column(_("Name"), lambda u: u.name),
+        Column(_("Kind"), lambda u: u.get_kind_display()),
+        Column(_("Province"), lambda u: u.province.name if u.province else ""),
+        Column(_("County"), lambda u: u.county.name if u.county else ""),
+        Column(_("Parent unit"), lambda u: u.parent.name if u.parent else ""),
+        Column(_("Active"), lambda u: u.is_active),
+    ]
 
     def get_queryset(self):
         return super().get_queryset().select_related("province", "parent", "county")
@@ -27,7 +40,12 @@ class PoliceUnitDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         unit = context["object"]
-        context["children"] = PoliceUnit.objects.visible_to(self.request.user).filter(parent=unit)
+        context["children"] = (
+            PoliceUnit.objects.visible_to(self.request.user)
+            .filter(parent=unit)
+            .select_related("county")
+            .order_by("code")
+        )
         return context
 
 

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.filters import ScopedChoiceFilter
+from entezam.core.lookups import use_lookup
 from entezam.core.persian import normalize, to_ascii_digits
 from entezam.geo.models import PoliceUnit, Province
 
@@ -47,6 +48,9 @@ class InstitutionFilterSet(django_filters.FilterSet):
         user = getattr(request, "user", None)
         self.filters["supervising_unit"].queryset = PoliceUnit.objects.visible_to(user).filter(
             kind__in=["station", "post", "provincial_command"]
+        )
+        use_lookup(
+            self.form.fields["supervising_unit"], "supervising_unit", user=user, parent="province"
         )
 
     def search(self, queryset, name, value):

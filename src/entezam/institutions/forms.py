@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.lookups import use_lookup
 from entezam.core.persian import check_postal_code, to_ascii_digits
 from entezam.core.persian.forms import JalaliDateField, NationalCodeField
 from entezam.core.persian.validators import reason_error
@@ -48,6 +49,10 @@ class InstitutionForm(forms.ModelForm):
             .filter(kind__in=["station", "post", "provincial_command"], is_active=True)
             .select_related("province")
         )
+        use_lookup(
+            self.fields["supervising_unit"], "supervising_unit", user=user, parent="province"
+        )
+        use_lookup(self.fields["county"], "county", user=user, parent="province")
         self.fields["county"].queryset = County.objects.filter(
             province__in=self.fields["province"].queryset
         ).select_related("province")

@@ -112,6 +112,8 @@ class Institution(BaseModel):
         "add": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
         "change": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER},
         **{action: roles for action, (_from, _to, roles) in TRANSITIONS.items()},
+        # The managing director's national code, in full (the rule people's codes follow).
+        "read_national_code": {Role.HQ_ADMIN, Role.PROVINCE_OFFICER, Role.INSTITUTION_MANAGER},
     }
 
     class Meta:
@@ -198,6 +200,15 @@ class Institution(BaseModel):
     def licence_expired(self) -> bool:
         days = self.licence_days_left
         return days is not None and days < 0
+
+    @property
+    def licence_lapsed(self) -> bool:
+        """Operating (active or suspended) on a licence that has expired: a warning state
+        shown beside the status wherever the institution appears."""
+        return self.licence_expired and self.status in (
+            InstitutionStatus.ACTIVE,
+            InstitutionStatus.SUSPENDED,
+        )
 
     def available_transitions(self) -> list[str]:
         return [a for a, (sources, _to, _r) in TRANSITIONS.items() if self.status in sources]

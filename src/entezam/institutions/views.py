@@ -5,7 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.filters import SearchOptionsView
+from entezam.core.exports import Column
+from entezam.core.persian.text import mask_national_code
 from entezam.core.scoping import can
 from entezam.core.views import (
     ObjectDetailView,
@@ -34,6 +35,19 @@ class InstitutionListView(ObjectListView):
         "province": "province__code",
     }
     default_sort = "name"
+    export_name = "institutions"
+    export_columns = [
+        Column(_("Name"), lambda i: i.name),
+        Column(_("Registration number"), lambda i: i.registration_number),
+        Column(_("Kind"), lambda i: i.get_kind_display()),
+        Column(_("Province"), lambda i: i.province.name),
+        Column(_("Supervising police unit"), lambda i: i.supervising_unit.name),
+        Column(_("Status"), lambda i: i.get_status_display()),
+        Column(_("Licence expired"), lambda i: i.licence_lapsed),
+        Column(_("Licence number"), lambda i: i.licence_number),
+        Column(_("Licence expiry"), lambda i: i.licence_expires_on),
+        Column(_("Authorised headcount"), lambda i: i.authorised_headcount),
+    ]
 
     def get_queryset(self):
         return super().get_queryset().select_related("province", "supervising_unit")
@@ -54,6 +68,10 @@ class InstitutionDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         obj = context["object"]
         user = self.request.user
+        code = obj.managing_director_national_code
+        context["director_code"] = (
+            code if can(user, "read_national_code", obj) else mask_national_code(code)
+        )
         context["actions"] = [
             {"name": action, "label": Transition(action).label}
             for action in obj.available_transitions()
@@ -129,10 +147,3 @@ class InstitutionTransitionView(ScopedViewMixin, View):
                     response["HX-Redirect"] = obj.get_absolute_url()
                 return response
         return self._render(obj, form, status=422 if request.headers.get("HX-Request") else 200)
-
-
-class InstitutionOptionsView(SearchOptionsView):
-    """The institutions an institution filter's search box offers: the user's own."""
-
-    def rows(self, request):
-        return Institution.objects.visible_to(request.user)

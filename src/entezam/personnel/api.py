@@ -52,7 +52,7 @@ class EmploymentSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     national_code = serializers.SerializerMethodField(
-        help_text="In full for roles that need it; otherwise masked, e.g. 0013•••419."
+        help_text="In full for roles that need it; otherwise masked, e.g. 0013***419."
     )
     national_code_masked = serializers.SerializerMethodField()
     birth_date_jalali = JalaliField(source="birth_date")

@@ -3,11 +3,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
+    ChangeKey,
+    ChangeMasker,
+    Panel,
     ReachSource,
     register_action_labels,
+    register_change_keys,
+    register_change_masker,
     register_demo_seed,
+    register_home_panel,
     register_nav,
     register_nav_section,
+    register_panel,
     register_person_reach,
 )
 
@@ -19,6 +26,7 @@ class PersonnelConfig(AppConfig):
     url_prefix = "people/"
 
     def ready(self) -> None:
+
         register_action_labels(
             {
                 "person.create": _("Person registered"),
@@ -31,10 +39,37 @@ class PersonnelConfig(AppConfig):
                 "employment.end": _("Employment ended"),
             }
         )
+        register_change_keys(
+            {"people": _("people registered"), "employed_now": _("employed now")},
+            scope="person.seed",
+        )
+        register_change_keys(
+            {"code": ChangeKey(_("national code (masked)"), latin=True)},
+            scope="person.code_lookup",
+        )
+        # Masked per reader before rendering (the masker below: in full only to those who
+        # may read that person's code, as on the person page); shown as a Latin code.
+        register_change_keys(
+            {"national_code": ChangeKey(_("national code"), latin=True)},
+            scope="personnel.person",
+        )
         register_person_reach(
             ReachSource(
                 "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
             )
+        )
+        from .selectors import national_code_shower
+
+        register_change_masker(ChangeMasker(frozenset({"national_code"}), national_code_shower))
+
+        from .panels import MANAGER_ROLES, institution_staff_panel, manager_home_panel
+
+        register_home_panel(
+            Panel("personnel/panels/manager_home.html", manager_home_panel, 50, roles=MANAGER_ROLES)
+        )
+        register_panel(
+            "institutions.institution",
+            Panel("personnel/panels/institution_staff.html", institution_staff_panel, 50),
         )
         register_nav_section("staff", _("Staff"), "people", order=40)
         register_nav(

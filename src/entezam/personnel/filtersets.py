@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from entezam.core.filters import ScopedChoiceFilter, SearchSelect
+from entezam.core.filters import ScopedChoiceFilter
+from entezam.core.lookups import use_lookup
 from entezam.institutions.models import Institution
 
 from .choices import Education, Gender, Position
@@ -34,7 +35,6 @@ class PersonFilterSet(django_filters.FilterSet):
         choices=Education.choices, label=_("Education"), empty_label=_("All")
     )
     institution = _InstitutionFilter(
-        widget=SearchSelect("institutions:options"),
         queryset=Institution.objects.none(),
         label=_("Institution"),
         empty_label=_("All"),
@@ -63,6 +63,7 @@ class PersonFilterSet(django_filters.FilterSet):
         self.filters["institution"].queryset = Institution.objects.visible_to(user).order_by(
             "search_name"
         )
+        use_lookup(self.form.fields["institution"], "institution", user=user)
 
     def search(self, queryset, name, value):
         return person_search(queryset, value, user=getattr(self.request, "user", None))

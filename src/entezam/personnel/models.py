@@ -8,6 +8,7 @@ from entezam.accounts.choices import Role
 from entezam.core.dates import DateRange
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
+from entezam.core.persian.text import CODE_MASK, mask_national_code
 from entezam.core.persian.validators import validate_mobile, validate_national_code
 from entezam.core.scoping import ALL, Scope
 from entezam.institutions.models import VIA_INSTITUTION, institution_path
@@ -158,14 +159,7 @@ def search_key(first_name: str, last_name: str) -> str:
     return normalize(f"{first_name} {last_name}")
 
 
-MASK = "•••"
-
-
-def mask_national_code(code: str) -> str:
-    """`0013542419` → `0013•••419`: enough to tell people apart, not enough to reuse."""
-    if not code:
-        return ""
-    return f"{code[:4]}{MASK}{code[-3:]}" if len(code) == 10 else MASK
+MASK = CODE_MASK
 
 
 class Employment(BaseModel):

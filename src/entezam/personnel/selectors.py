@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -180,3 +181,23 @@ def record_views(person: Person) -> QuerySet:
     return AuditEvent.objects.filter(
         object_type="personnel.person", object_id=str(person.pk), action="person.view"
     )
+
+
+def national_code_shower(user, events: list) -> Callable[[Any, Any], Any]:
+    """For the audit log and histories: a national code in an event about a person is shown
+    in full only where the user may read that person's code; everywhere else masked."""
+    person_ids = {
+        int(event.object_id)
+        for event in events
+        if event.object_type == "personnel.person" and str(event.object_id).isdigit()
+    }
+    readable = {str(pk) for pk in readable_national_code_ids(user, person_ids)}
+
+    def show(event, value):
+        if not isinstance(value, str) or not value:
+            return value
+        if event.object_type == "personnel.person" and str(event.object_id) in readable:
+            return value
+        return mask_national_code(value)
+
+    return show

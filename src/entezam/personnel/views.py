@@ -2,8 +2,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
+from entezam.core.audit import for_reader
+from entezam.core.exports import Column
 from entezam.core.pagination import COUNT_CAP
 from entezam.core.scoping import require_model_action
 from entezam.core.views import (
@@ -19,6 +22,7 @@ from .forms import PersonForm
 from .models import Person
 
 SEARCH_COUNT_CAP = 1000
+EXPORT_CHUNK = 1000
 
 
 class PersonListView(ObjectListView):
@@ -31,6 +35,26 @@ class PersonListView(ObjectListView):
         "birth_date": "birth_date",
         "education": "education",
     }
+    export_name = "people"
+    export_columns = [
+        Column(gettext_lazy("Last name"), lambda p: p.last_name),
+        Column(gettext_lazy("First name"), lambda p: p.first_name),
+        Column(gettext_lazy("Father's name"), lambda p: p.father_name),
+        # In full only for roles that may read it, within their scope; masked otherwise.
+        Column(gettext_lazy("National code"), lambda p: p.national_code_display),
+        Column(gettext_lazy("Birth date"), lambda p: p.birth_date),
+        Column(gettext_lazy("Gender"), lambda p: p.get_gender_display()),
+        Column(gettext_lazy("Education"), lambda p: p.get_education_display()),
+    ]
+
+    def export_rows(self, queryset):
+        chunk: list[Person] = []
+        for person in queryset.iterator(chunk_size=EXPORT_CHUNK):
+            chunk.append(person)
+            if len(chunk) == EXPORT_CHUNK:
+                yield from selectors.with_national_code_display(self.request.user, chunk)
+                chunk = []
+        yield from selectors.with_national_code_display(self.request.user, chunk)
 
     @property
     def default_sort(self) -> str:
@@ -84,7 +108,9 @@ class PersonDetailView(ObjectDetailView):
         context.update(
             employments=employments,
             active_employment=next((e for e in employments if e.is_active), None),
-            history=selectors.person_history(person, employments=employments),
+            history=for_reader(
+                selectors.person_history(person, employments=employments), self.request.user
+            ),
             can_change=selectors.can_edit_person(user, person),
         )
         return context

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.filters import SearchSelect
+from entezam.core.lookups import use_lookup
 
 from .choices import Mode
 from .reading import MAX_FILE_BYTES, upload_problem
@@ -18,8 +18,6 @@ class RosterUploadForm(forms.Form):
         queryset=None,
         empty_label=None,
         to_field_name="pk",
-        # HQ may import into any of 850 institutions: offered by search, not all listed.
-        widget=SearchSelect("roster:institutions"),
     )
     file = forms.FileField(
         label=_("Roster file"),
@@ -39,6 +37,8 @@ class RosterUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         institutions = importable_institutions(user).order_by("name")
         self.fields["institution"].queryset = institutions
+        # HQ may import into any of 850 institutions: offered by search, not all listed.
+        use_lookup(self.fields["institution"], "importable_institution", user=user)
         if institutions[:2].count() == 1:
             self.fields["institution"].initial = institutions.first()
 

@@ -6,7 +6,6 @@ app_name = "roster"
 
 urlpatterns = [
     path("", views.RosterUploadView.as_view(), name="upload"),
-    path("institutions/", views.ImportableInstitutionOptionsView.as_view(), name="institutions"),
     path("template.xlsx", views.RosterTemplateView.as_view(), name="template"),
     path("jobs/<int:pk>/", views.RosterJobView.as_view(), name="job"),
     path("jobs/<int:pk>/progress/", views.RosterJobProgressView.as_view(), name="job_progress"),

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.filters import SearchOptionsView
 from entezam.core.jobs import job_rerun, live_progress
 from entezam.core.models import Job
 
@@ -206,10 +205,3 @@ class RosterTemplateView(LoginRequiredMixin, View):
             filename="roster-template.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-
-
-class ImportableInstitutionOptionsView(SearchOptionsView):
-    """The institutions the upload form's search box offers: those the user may import into."""
-
-    def rows(self, request):
-        return importable_institutions(request.user)

@@ -7,6 +7,7 @@ from entezam.core.registry import (
     ReachSource,
     register_action_labels,
     register_demo_seed,
+    register_home_panel,
     register_job,
     register_nav,
     register_nav_section,
@@ -23,7 +24,10 @@ class VettingConfig(AppConfig):
     url_prefix = "selection/"
 
     def ready(self) -> None:
+        from . import history
         from .selectors import person_applications_panel
+
+        history.register()
 
         register_job("vetting_screen", "entezam.vetting.jobs.run_screen_job")
         register_periodic(
@@ -46,6 +50,15 @@ class VettingConfig(AppConfig):
                 "background_check.import": _("Background-check results imported"),
                 "medical_certificate.record": _("Medical certificate recorded"),
             }
+        )
+        from .panels import HOME_ROLES, home_panel, institution_applications_panel
+
+        register_home_panel(Panel("vetting/panels/home.html", home_panel, 200, roles=HOME_ROLES))
+        register_panel(
+            "institutions.institution",
+            Panel(
+                "vetting/panels/institution_applications.html", institution_applications_panel, 60
+            ),
         )
         register_person_reach(ReachSource("vetting.Application", label=_("application")))
         register_panel(

@@ -44,6 +44,9 @@ MESSAGES = {
     "in_future": CORE_MESSAGES["in_future"],
     "already_recorded": _("This result was already recorded with this reference."),
     "empty_file": CORE_MESSAGES["empty_file"],
+    "unreadable_workbook": _(
+        "The file is not a readable XLSX workbook; save it again as XLSX or CSV."
+    ),
     "file_too_large": CORE_MESSAGES["file_too_large"],
     "missing_columns": _("The columns %(columns)s are missing from the header row."),
     "invalid_result": _(

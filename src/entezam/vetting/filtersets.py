@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from entezam.core.filters import ScopedChoiceFilter, SearchSelect
+from entezam.core.filters import ScopedChoiceFilter
+from entezam.core.lookups import use_lookup
 from entezam.core.persian import normalize
 from entezam.geo.models import Province
 from entezam.institutions.models import Institution
@@ -22,7 +23,6 @@ class ApplicationFilterSet(django_filters.FilterSet):
         choices=Position.choices, label=_("Position"), empty_label=_("All")
     )
     institution = ScopedChoiceFilter(
-        widget=SearchSelect("institutions:options"),
         queryset=Institution.objects.none(),
         label=_("Institution"),
         empty_label=_("All"),
@@ -48,6 +48,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
         self.filters["institution"].queryset = Institution.objects.visible_to(user).order_by(
             "search_name"
         )
+        use_lookup(self.form.fields["institution"], "institution", user=user, parent="province")
 
     def search(self, queryset, name, value):
         key = normalize(value)

@@ -137,8 +137,11 @@ class MedicalCertificateForm(forms.Form):
 
 class ResultsFileForm(forms.Form):
     file = forms.FileField(
-        label=_("Results file (CSV)"),
-        help_text=_("Columns: national_code, result, reference, checked_on, detail."),
+        label=_("Results file (XLSX or CSV)"),
+        help_text=_(
+            "Columns (Persian or English headers): national code, result, reference, "
+            "check date, detail. Start from the template."
+        ),
     )
 
     def clean_file(self):

@@ -29,6 +29,7 @@ from entezam.core.persian import (
     reason_row_error,
 )
 from entezam.core.persian.text import strip_invisible, to_ascii_digits
+from entezam.core.xlsx import XlsxError, iter_rows
 
 from .choices import CheckResult
 from .errors import LABELS, MESSAGES
@@ -131,6 +132,33 @@ _RESULT_LOOKUP = {
 }
 
 FILE_COLUMNS = ("national_code", "result", "reference", "checked_on", "detail")
+# What the records office and people write as headers, in Persian or English.
+HEADER_ALIASES = {
+    "national_code": ("national_code", "کد ملی", "کدملی", "شماره ملی", "national code"),
+    "result": ("result", "نتیجه", "نتیجه استعلام", "نتیجه بررسی"),
+    "reference": ("reference", "شماره پیگیری", "شماره مرجع", "مرجع", "شماره نامه"),
+    "checked_on": ("checked_on", "تاریخ استعلام", "تاریخ بررسی", "تاریخ", "checked on"),
+    "detail": ("detail", "توضیحات", "شرح", "جزئیات"),
+}
+
+
+def _cell_text(cell) -> str:
+    """A workbook cell as the text a CSV would hold: dates ISO, whole numbers without `.0`
+    (a national code typed as a number gets its leading zeros back from its validator)."""
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()[:10]
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _header_key(name: str) -> str:
+    return normalize(strip_invisible(name)).strip().replace(" ", "_")
+
+
+HEADERS = {
+    _header_key(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases
+}
 REQUIRED_COLUMNS = ("national_code", "result", "reference", "checked_on")
 MAX_DETAIL = 300
 MAX_REFERENCE = 60
@@ -164,8 +192,10 @@ class FileProvider(BackgroundCheckProvider):
     name = "file"
 
     def __init__(self, content: bytes | str = b"", today: datetime.date | None = None):
+        # An XLSX workbook (a ZIP archive) is read as its first sheet's rows, as text.
+        self._workbook = content if isinstance(content, bytes) and content[:2] == b"PK" else None
         if isinstance(content, bytes):
-            content = content.decode("utf-8-sig", errors="replace")
+            content = "" if self._workbook else content.decode("utf-8-sig", errors="replace")
         self._text = content.lstrip("\ufeff")
         self._today = today or datetime.date.today()
 
@@ -178,13 +208,29 @@ class FileProvider(BackgroundCheckProvider):
             full_name=person.full_name,
         )
 
+    def _rows(self) -> Iterator[list[str]]:
+        if self._workbook is None:
+            yield from csv.reader(io.StringIO(self._text))
+            return
+        expected = 1
+        for number, cells in iter_rows(io.BytesIO(self._workbook)):
+            # Rows the sheet does not store are empty rows: keep the spreadsheet's numbering.
+            for _ in range(number - expected):
+                yield []
+            expected = number + 1
+            yield [_cell_text(cell) for cell in cells]
+
     def results(self) -> Iterator[CheckOutcome | RowError]:
-        reader = csv.reader(io.StringIO(self._text))
-        header = next(reader, None)
+        reader = self._rows()
+        try:
+            header = next(reader, None)
+        except XlsxError:
+            yield row_error(1, "", "unreadable_workbook", MESSAGES)
+            return
         if header is None:
             yield row_error(1, "", "empty_file", MESSAGES)
             return
-        columns = [normalize(strip_invisible(name)).replace(" ", "_") for name in header]
+        columns = [HEADERS.get(_header_key(name), _header_key(name)) for name in header]
         missing = [name for name in REQUIRED_COLUMNS if name not in columns]
         if missing:
             yield row_error(1, ", ".join(missing), "missing_columns", MESSAGES, columns=missing)

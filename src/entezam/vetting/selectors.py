@@ -127,3 +127,15 @@ def person_applications_panel(request, person) -> dict | None:
     if not allowed_roles(request.user, Application, "view"):
         return None
     return {"applications": person_applications(user=request.user, person=person)}
+
+
+def scope_label(user) -> str:
+    """Where the user's screening reaches, as a confirmation names it."""
+    from django.utils.translation import gettext
+
+    from entezam.core.scoping import ALL, assignments_of, scope_condition
+
+    if scope_condition(user, Application, "screen") is ALL:
+        return gettext("the whole country")
+    names = {str(a.province or a.police_unit or a.institution or "") for a in assignments_of(user)}
+    return "، ".join(sorted(names - {""})) or gettext("your scope")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "vetting"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         name="application_action",
     ),
     path("checks/import/", views.BackgroundCheckImportView.as_view(), name="check_import"),
+    path("checks/template.xlsx", exports.check_template_view, name="check_template"),
     path("standards/", views.StandardListView.as_view(), name="standard_list"),
     path("standards/new/", views.StandardEditView.as_view(), name="standard_create"),
     path("standards/<int:pk>/", views.StandardDetailView.as_view(), name="standard_detail"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from entezam.core.audit import for_reader
 from entezam.core.scoping import access, allowed_roles, can, parse_id
 from entezam.core.selectors import object_history
 from entezam.core.views import (
@@ -34,6 +35,7 @@ from .forms import (
 )
 from .models import Application, BackgroundCheck, MedicalCertificate, Standard
 from .rules import describe as describe_rule
+from .tables import APPLICATION_COLUMNS, STANDARD_COLUMNS
 
 # Screening this many applications or fewer runs in the request; more runs as a job.
 INLINE_SCREEN_LIMIT = 2000
@@ -83,6 +85,7 @@ class PipelineView(LoginRequiredMixin, TemplateView):
             scope_query=scope_query,
             provinces=Province.objects.filter(pk__in=visible_institutions.values("province")),
             can_screen=bool(allowed_roles(user, Application, "screen")),
+            user_scope=selectors.scope_label(user),
             can_import=bool(allowed_roles(user, BackgroundCheck, "add")),
         )
         return context
@@ -155,6 +158,8 @@ class ApplicationListView(ObjectListView):
         "status_changed_at": "status_changed_at",
     }
     default_sort = "-submitted_at"
+    export_name = "applications"
+    export_columns = APPLICATION_COLUMNS
 
     def get_queryset(self):
         return super().get_queryset().select_related("person", "institution", "standard")
@@ -445,6 +450,8 @@ class StandardListView(ObjectListView):
     filterset_class = StandardFilterSet
     paginate_by = 50
     sort_fields = {"code": "code", "status": "status"}
+    export_name = "standards"
+    export_columns = STANDARD_COLUMNS
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("rules").order_by("code", "-version")
@@ -491,7 +498,7 @@ class StandardDetailView(ObjectDetailView):
             report=report,
             would_fail=would_fail,
             application_count=standard.applications.count(),
-            history=object_history(standard),
+            history=for_reader(object_history(standard), self.request.user),
         )
         return context
 

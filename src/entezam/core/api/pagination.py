@@ -18,7 +18,9 @@ class StandardPagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
 
     def get_paginated_response(self, data):
+        assert self.page is not None
         paginator = self.page.paginator
+        assert isinstance(paginator, CappedPaginator)
         capped = paginator.capped
         return Response(
             {

@@ -101,3 +101,14 @@ def active_language() -> Literal["fa", "en"]:
 
 def localize_digits(text: str, digits: Literal["fa", "en"]) -> str:
     return to_persian_digits(text) if digits == "fa" else to_ascii_digits(text)
+
+
+# Asterisks: dots read as Persian zeros (۰) in Vazirmatn, so "۱۷۸۲•••۱۲۹" looked like a code.
+CODE_MASK = "***"
+
+
+def mask_national_code(code: str) -> str:
+    """`0013542419` → `0013***419`: enough to tell people apart, not enough to reuse."""
+    if not code:
+        return ""
+    return f"{code[:4]}{CODE_MASK}{code[-3:]}" if len(code) == 10 else CODE_MASK

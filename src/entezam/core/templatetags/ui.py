@@ -2,6 +2,8 @@
 
 from django import forms, template
 
+from entezam.core.persian.text import active_language, localize_digits
+
 register = template.Library()
 
 CHECK_WIDGETS = (forms.CheckboxInput,)
@@ -33,11 +35,50 @@ def add_class(bound_field, css_class: str):
 
 @register.filter
 def bootstrap_widget(bound_field):
-    """Render a bound field with its widget's Bootstrap class, plus `is-invalid` on errors."""
+    """Render a bound field with its widget's Bootstrap class, plus `is-invalid` on errors;
+    in Persian, typed values (text and numbers) show Persian digits."""
     classes = widget_class(bound_field)
     if bound_field.errors:
         classes += " is-invalid"
-    return add_class(bound_field, classes)
+    localized = _with_persian_digits(bound_field, classes)
+    return localized if localized is not None else add_class(bound_field, classes)
+
+
+def _digit_field(field) -> bool:
+    """Fields whose value reads back the same whatever its digits: numbers (int() reads
+    Persian digits), Jalali dates and identifiers (they clean through `to_ascii_digits`).
+    Free text is left as typed, so a re-save never changes it."""
+    from entezam.core.persian.forms import JalaliDateField, _IdentifierField
+
+    return isinstance(field, forms.IntegerField | JalaliDateField | _IdentifierField)
+
+
+def _with_persian_digits(bound_field, classes: str):
+    if not hasattr(bound_field, "as_widget") or active_language() != "fa":
+        return None
+    widget = bound_field.field.widget
+    if not _digit_field(bound_field.field) or not isinstance(
+        widget, forms.TextInput | forms.NumberInput
+    ):
+        return None
+    shown = widget.format_value(bound_field.value())
+    if shown in (None, "") or not any(ch.isdigit() for ch in str(shown)):
+        return None
+    if isinstance(widget, forms.NumberInput):
+        # A number input refuses Persian digits: a text input that asks for a number pad.
+        widget = forms.TextInput(attrs={**widget.attrs, "inputmode": "decimal"})
+    existing = widget.attrs.get("class", "")
+    attrs = bound_field.build_widget_attrs(
+        {"class": " ".join(dict.fromkeys(f"{existing} {classes}".split()))}, widget
+    )
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    return widget.render(
+        name=bound_field.html_name,
+        value=localize_digits(str(shown), "fa"),
+        attrs=attrs,
+        renderer=bound_field.form.renderer,
+    )
 
 
 @register.filter

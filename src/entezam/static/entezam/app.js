@@ -8,9 +8,9 @@
  *   <form data-confirm="Are you sure?">   asks before submitting (also on a submit button,
  *   <a data-confirm="...">                 or on a link)
  *   <span data-bs-toggle="tooltip" title="...">
- *   <input data-search-select="ID" data-search-url="/…/options/">
- *                                         fills <select id="ID"> with the matches the URL
- *                                         answers for what is typed (core.filters.SearchSelect)
+ *   <select data-lookup="/lookup/institution/"   searchable choice (Tom Select): options are
+ *           data-lookup-parent="province">       loaded from the scoped endpoint as the user
+ *                                                types, narrowed by the form's `province`
  */
 (function () {
   "use strict";
@@ -75,6 +75,7 @@
         input.setAttribute("placeholder", "1404/01/01");
       }
     });
+    each(root, "select[data-lookup]", startLookup);
     if (window.bootstrap) {
       each(root, ".modal[data-auto-show]", function (modal) {
         if (modal.dataset.autoShown) {
@@ -85,6 +86,63 @@
       });
       each(root, '[data-bs-toggle="tooltip"]', function (element) {
         window.bootstrap.Tooltip.getOrCreateInstance(element);
+      });
+    }
+  }
+
+  function startLookup(select) {
+    if (!window.TomSelect || select.tomselect) {
+      return;
+    }
+    var parentName = select.getAttribute("data-lookup-parent");
+    var form = select.form;
+    var control = new window.TomSelect(select, {
+      valueField: "id",
+      labelField: "text",
+      searchField: ["text"],
+      allowEmptyOption: true,
+      maxOptions: 20,
+      preload: "focus",
+      // Every keystroke asks the server: its search normalises Persian and Arabic letters.
+      loadThrottle: 250,
+      placeholder: select.getAttribute("data-placeholder") || "",
+      // The server searched (with Persian normalisation): keep every row it answered.
+      score: function () {
+        return function () {
+          return 1;
+        };
+      },
+      load: function (query, callback) {
+        var self = this;
+        var params = new URLSearchParams({ q: toAsciiDigits(query || "") });
+        var parent = parentName && form && form.elements[parentName];
+        if (parent && parent.value) {
+          params.set("parent", parent.value);
+        }
+        fetch(select.getAttribute("data-lookup") + "?" + params.toString(), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) {
+            return response.ok ? response.json() : { results: [] };
+          })
+          .then(function (data) {
+            // Only what the server found for this text (the selected option is kept).
+            self.clearOptions();
+            callback(data.results);
+          })
+          .catch(function () {
+            callback();
+          });
+      },
+    });
+    var parentField = parentName && form && form.elements[parentName];
+    if (parentField) {
+      parentField.addEventListener("change", function () {
+        control.clear();
+        control.clearOptions();
+        control.settings.preload = "focus";
+        control.loadedSearches = {};
       });
     }
   }
@@ -126,69 +184,6 @@
       }
     },
     true
-  );
-
-  // Search boxes of SearchSelect widgets: the select ships only its chosen option, and
-  // the scoped endpoint answers at most a few matches for what is typed.
-  var searchTimers = {};
-  function searchOptions(input) {
-    var select = document.getElementById(input.getAttribute("data-search-select"));
-    var url = input.getAttribute("data-search-url");
-    if (!select || !url) {
-      return;
-    }
-    var query = input.value.trim();
-    fetch(url + "?q=" + encodeURIComponent(query), {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    })
-      .then(function (response) {
-        return response.ok ? response.json() : { results: [] };
-      })
-      .then(function (data) {
-        if (input.value.trim() !== query) {
-          return; // a later keystroke's answer will come
-        }
-        var keep = {};
-        Array.prototype.slice.call(select.options).forEach(function (option) {
-          if (option.value !== "" && !option.selected) {
-            select.removeChild(option);
-          } else {
-            keep[option.value] = true;
-          }
-        });
-        (data.results || []).forEach(function (row) {
-          if (!keep[String(row.id)]) {
-            var option = document.createElement("option");
-            option.value = String(row.id);
-            option.textContent = row.text;
-            select.appendChild(option);
-          }
-        });
-      })
-      .catch(showRequestError);
-  }
-  document.addEventListener("input", function (event) {
-    var input = event.target;
-    if (!input.matches || !input.matches("input[data-search-select]")) {
-      return;
-    }
-    var key = input.getAttribute("data-search-select");
-    window.clearTimeout(searchTimers[key]);
-    searchTimers[key] = window.setTimeout(function () {
-      searchOptions(input);
-    }, 250);
-  });
-  document.addEventListener(
-    "focusin",
-    function (event) {
-      var input = event.target;
-      if (input.matches && input.matches("input[data-search-select]") && !input.dataset.loaded) {
-        input.dataset.loaded = "1";
-        searchOptions(input);
-      }
-    },
-    false
   );
 
   // A failed htmx request on a slow network should say so instead of doing nothing.

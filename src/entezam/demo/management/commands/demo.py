@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from entezam.core.models import AuditSeal
 from entezam.demo.users import demo_users
@@ -19,14 +20,33 @@ class Command(BaseCommand):
         parser.add_argument("--institutions", type=int, default=850)
         parser.add_argument("--people", type=int, default=8000)
         parser.add_argument("--applicants", type=int, default=600)
+        parser.add_argument(
+            "--on-this-database",
+            action="store_true",
+            help="allow the demo (and its users with the published password) on a database "
+            "other than the embedded SQLite one",
+        )
 
     def handle(self, *args, no_serve, addrport, institutions, people, applicants, **options):
+        engine = connection.vendor
+        if engine != "sqlite" and not options["on_this_database"]:
+            raise CommandError(
+                f"The demo creates users whose password is published; it runs on the embedded "
+                f"SQLite database only, and this one is {engine}. Pass --on-this-database "
+                f"if this {engine} database is a disposable demo."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not Institution.objects.exists():
             self._set_aside_stale_anchor_log()
             self.stdout.write("Seeding demo data (once)…")
-            call_command("seed", institutions=institutions, people=people, applicants=applicants)
+            call_command(
+                "seed",
+                institutions=institutions,
+                people=people,
+                applicants=applicants,
+                demo_users=True,
+            )
         rows = demo_users()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Entezam demo: http://{addrport}/"))

@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--stations-per-county", type=int, default=2)
         parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="also create one demo user per role, with the published demo password "
+            "(never on a database real people use)",
+        )
+        parser.add_argument(
             "--reference-only",
             action="store_true",
             help="load only the provinces and counties (production)",

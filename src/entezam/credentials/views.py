@@ -1,0 +1,250 @@
+"""The public verification page, and the officers' card pages (list, lookup by number or
+person, a card, issue, bulk issue, replace)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from entezam.core.scoping import access, can, parse_id
+from entezam.core.views import ObjectDetailView, ObjectListView
+from entezam.institutions.choices import OPERATING_STATUSES
+from entezam.institutions.models import Institution
+from entezam.personnel.models import Employment
+from entezam.training.models import Session
+
+from . import services
+from .choices import CheckResult
+from .filtersets import CardFilterSet
+from .models import Card
+from .pdf import cards_pdf
+from .verification import client_address, verify
+
+STATUS_CODES = {CheckResult.UNKNOWN: 404, CheckResult.LIMITED: 429}
+
+
+def verify_page(request, token: str):
+    """`/v/<token>`: the answer in large words and colour; public, no login."""
+    answer = verify(token[:200], client_address(request))
+    response = render(
+        request,
+        "credentials/verify.html",
+        {"answer": answer, "card": answer.card, "fields": answer.public_fields()},
+        status=STATUS_CODES.get(answer.result, 200),
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class CardListView(ObjectListView):
+    model = Card
+    filterset_class = CardFilterSet
+    sort_fields = {"issued": "issued_on", "number": "number"}
+    default_sort = "-issued"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "institution")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["can_add"]:
+            context["issue_institutions"] = (
+                Institution.objects.visible_to(self.request.user)
+                .filter(status__in=OPERATING_STATUSES)
+                .order_by("name")[:100]
+            )
+        return context
+
+
+class CardDetailView(ObjectDetailView):
+    model = Card
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        card = context["object"]
+        status, cause = services.effective_status(card)
+        employment = (
+            Employment.objects.filter(person=card.person_id, end_date__isnull=True)
+            .select_related("institution")
+            .first()
+        )
+        context.update(
+            live_status=status,
+            live_cause=cause,
+            current_employment=employment,
+            can_replace=can(self.request.user, "replace", card)
+            and card.status in ("active", "suspended"),
+            verification_url=self.request.build_absolute_uri(card.verification_path()),
+        )
+        return context
+
+
+class CardIssueView(LoginRequiredMixin, View):
+    """POST `employment`: one card; or `institution` / `session`: all who qualify."""
+
+    def post(self, request):
+        user = request.user
+        try:
+            if employment_id := parse_id(request.POST.get("employment")):
+                employment = access(
+                    Employment.objects.visible_to(user), user=user, pk=employment_id
+                )
+                card = services.card_issue(actor=user, employment=employment)
+                messages.success(request, _("Card %(number)s issued.") % {"number": card.number})
+                return HttpResponseRedirect(card.get_absolute_url())
+            institution = session = None
+            if institution_id := parse_id(request.POST.get("institution")):
+                institution = access(
+                    Institution.objects.visible_to(user), user=user, pk=institution_id
+                )
+            if session_id := parse_id(request.POST.get("session")):
+                session = access(Session.objects.visible_to(user), user=user, pk=session_id)
+            if institution is None and session is None:
+                messages.error(request, _("Choose an institution or a session."))
+                return HttpResponseRedirect(request.POST.get("next") or "/cards/")
+            report = services.cards_issue_bulk(actor=user, institution=institution, session=session)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(_safe_next(request))
+        messages.success(
+            request,
+            _("%(issued)s cards issued; %(refused)s people do not qualify yet.")
+            % {"issued": len(report.issued), "refused": len(report.refused)},
+        )
+        return HttpResponseRedirect(_safe_next(request))
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else "/cards/"
+
+
+class CardReplaceView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        card = access(
+            Card.objects.visible_to(request.user), user=request.user, pk=pk, action="replace"
+        )
+        try:
+            new = services.card_replace(
+                actor=request.user, card=card, reason=request.POST.get("reason", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(card.get_absolute_url())
+        messages.success(request, _("Card %(number)s issued.") % {"number": new.number})
+        return HttpResponseRedirect(new.get_absolute_url())
+
+
+BATCH_LIMIT = 200
+
+
+class CardPdfView(LoginRequiredMixin, View):
+    """One card, print-ready."""
+
+    def get(self, request, pk):
+        card = access(
+            Card.objects.visible_to(request.user).select_related("person", "institution"),
+            user=request.user,
+            pk=pk,
+        )
+        return _pdf_response(cards_pdf([card]), f"card-{card.number}.pdf")
+
+
+class CardBatchPdfView(LoginRequiredMixin, View):
+    """The active cards of one institution (at most 200) on A4 sheets."""
+
+    def get(self, request):
+        institution_id = parse_id(request.GET.get("institution"))
+        if institution_id is None:
+            raise Http404
+        institution = access(
+            Institution.objects.visible_to(request.user), user=request.user, pk=institution_id
+        )
+        cards = list(
+            Card.objects.visible_to(request.user)
+            .filter(institution=institution, status="active")
+            .select_related("person", "institution")
+            .order_by("number")[:BATCH_LIMIT]
+        )
+        if not cards:
+            raise Http404
+        return _pdf_response(cards_pdf(cards), f"cards-{institution.registration_number}.pdf")
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+PUBLIC_REGISTER_LIMIT = 50
+
+
+def public_register(request):
+    """`/institutions/public/`: the public register of institutions (no people): name,
+    province, licence status and expiry, supervising unit. A search that matches more
+    than 50 asks to be refined, as the SIA register does."""
+    from entezam.core.persian import normalize
+
+    from .verification import ip_hash, rate_limited
+
+    if rate_limited(ip_hash(client_address(request))):
+        return render(request, "credentials/public_register.html", {"limited": True}, status=429)
+    query = (request.GET.get("q") or "").strip()[:100]
+    key = normalize(query)
+    rows, too_many, too_short = [], False, bool(query) and len(key) < 3
+    if key and not too_short:
+        matches = (
+            Institution.objects.filter(search_name__contains=key)
+            .exclude(status="applicant")
+            .select_related("province", "supervising_unit")
+            .order_by("name", "pk")
+        )
+        rows = list(matches[: PUBLIC_REGISTER_LIMIT + 1])
+        too_many = len(rows) > PUBLIC_REGISTER_LIMIT
+        rows = [] if too_many else rows
+    response = render(
+        request,
+        "credentials/public_register.html",
+        {
+            "query": query,
+            "rows": rows,
+            "too_many": too_many,
+            "too_short": too_short,
+            "limit": PUBLIC_REGISTER_LIMIT,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def offline_check(request):
+    """`/cards/offline/`: the officers' offline check (the work is done by offline.js)."""
+    return render(request, "credentials/offline.html")
+
+
+def verify_photo(request, token: str):
+    """The photo of the card's holder, for the public page (so a citizen can compare)."""
+    from django.http import FileResponse
+
+    from .verification import TOKEN_PATTERN, ip_hash, rate_limited
+
+    if not TOKEN_PATTERN.fullmatch(token) or rate_limited(ip_hash(client_address(request))):
+        raise Http404
+    card = Card.objects.select_related("person").filter(token=token).first()
+    if card is None or not card.person.photo:
+        raise Http404
+    try:
+        handle = card.person.photo.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response

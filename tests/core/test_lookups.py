@@ -1,0 +1,64 @@
+"""Searchable choices: the lookup endpoint answers only rows in the user's scope, narrowed
+by the parent choice; list filters render no long option list."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.geo.factories import CountyFactory
+from tests.institutions.factories import InstitutionFactory
+
+
+def _ids(client, name, **params):
+    response = client.get(f"/lookup/{name}/", params)
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.mark.django_db
+def test_institution_lookup_is_scoped_to_the_user(client, world):
+    client.force_login(world.manager)
+    assert _ids(client, "institution") == {world.inst_a.pk}
+    assert _ids(client, "institution", q=world.inst_b.name) == set()
+    client.force_login(world.province_officer)
+    assert _ids(client, "institution") == {world.inst_a.pk, world.inst_a2.pk}
+
+
+@pytest.mark.django_db
+def test_institution_lookup_searches_by_name_with_persian_normalisation(client, world):
+    client.force_login(world.hq_admin)
+    # Arabic yeh and kaf, as some keyboards type them, find the Persian spelling.
+    assert world.inst_a.pk in _ids(client, "institution", q="امين")
+    assert _ids(client, "institution", q=world.inst_a.registration_number) == {world.inst_a.pk}
+
+
+@pytest.mark.django_db
+def test_county_lookup_narrows_to_the_chosen_province(client, world):
+    in_a = CountyFactory(province=world.province_a)
+    in_b = CountyFactory(province=world.province_b)
+    client.force_login(world.hq_admin)
+    assert _ids(client, "county", parent=world.province_a.pk) == {in_a.pk}
+    assert in_b.pk in _ids(client, "county")
+    # A parent that is not an id narrows to nothing rather than failing.
+    assert _ids(client, "county", parent="x") == set()
+
+
+@pytest.mark.django_db
+def test_unknown_lookup_is_404_and_anonymous_is_sent_to_sign_in(client, world):
+    assert client.get("/lookup/institution/").status_code == 302
+    client.force_login(world.hq_admin)
+    assert client.get("/lookup/nothing/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_list_filters_render_a_searchable_select_not_every_institution(client, world):
+    for _ in range(30):
+        InstitutionFactory(supervising_unit=world.station_a)
+    client.force_login(world.hq_admin)
+    page = client.get("/people/", {"institution": world.inst_a.pk}).content.decode()
+    assert 'data-lookup="/lookup/institution/"' in page
+    select = page[
+        page.index('name="institution"') : page.index("</select>", page.index('name="institution"'))
+    ]
+    # Only the chosen institution (and the empty choice) is in the page.
+    assert select.count("<option") == 2 and world.inst_a.name in select
