@@ -15,7 +15,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
@@ -44,7 +44,7 @@ class Column:
     width: int = 20
 
 
-def _cells(columns: list[Column], row, digits: str) -> list[str]:
+def _cells(columns: list[Column], row, digits: Literal["fa", "en"]) -> list[str]:
     cells: list[str] = []
     for column in columns:
         value = column.value(row)
@@ -153,7 +153,7 @@ def export_response(
         count = write_xlsx(spool, title=title, columns=columns, rows=rows)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     audit.record(
-        actor=request.user,
+        actor=request.user if request.user.is_authenticated else None,
         action="list.export",
         obj=None,
         target=(object_type or name, "", title),

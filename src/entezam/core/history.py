@@ -50,7 +50,7 @@ def object_url(object_type: str, object_id: str) -> str | None:
     if model is None or not hasattr(model, "get_absolute_url") or not object_id.isdigit():
         return None
     try:
-        return model(pk=int(object_id)).get_absolute_url()
+        return model(pk=int(object_id)).get_absolute_url()  # type: ignore[attr-defined]
     except Exception:  # a page that needs more than the id: the row is not linked
         return None
 

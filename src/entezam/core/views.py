@@ -108,7 +108,7 @@ class ObjectListView(ScopedViewMixin, TemplateView):
                 queryset = queryset.order_by("pk")
             return export_response(
                 request,
-                name=self.export_name or meta.model_name,
+                name=self.export_name or str(meta.model_name),
                 title=str(meta.verbose_name_plural),
                 columns=self.export_columns,
                 rows=self.export_rows(queryset[:EXPORT_LIMIT]),
@@ -239,7 +239,7 @@ class AuditListView(LoginRequiredMixin, TemplateView):
     template_name = "core/audit_list.html"
 
     def filtered(self):
-        events = AuditEvent.objects.visible_to(self.request.user)
+        events: QuerySet[AuditEvent] = AuditEvent.objects.visible_to(self.request.user)
         filterset = AuditEventFilterSet(
             self.request.GET or None, queryset=events, request=self.request
         )
