@@ -19,7 +19,13 @@ class CredentialsConfig(AppConfig):
     url_prefix = ""
 
     def ready(self) -> None:
+        from entezam.core.registry import ChangeKey, register_change_keys
+
         from .panels import person_cards_panel, session_cards_panel
+
+        register_change_keys(
+            {"replaces": ChangeKey(_("replaces card"), latin=True)}, scope="card.issue"
+        )
 
         register_panel(
             "personnel.person",

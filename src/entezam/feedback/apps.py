@@ -14,6 +14,7 @@ class FeedbackConfig(AppConfig):
         from entezam.core.registry import (
             Panel,
             register_action_labels,
+            register_change_keys,
             register_demo_seed,
             register_home_panel,
             register_nav,
@@ -24,6 +25,15 @@ class FeedbackConfig(AppConfig):
         from entezam.notifications.events import register_event
 
         from . import panels
+
+        register_change_keys({"note": _("citizen's note")}, scope="feedback.dispute")
+        register_change_keys({"reason": _("reason"), "to": _("sent to")}, scope="feedback.escalate")
+        register_change_keys(
+            {"reason": _("reason"), "from": _("taken from"), "to": _("sent to")},
+            scope="feedback.reroute",
+        )
+        register_change_keys({"assigned_to": _("assigned to")}, scope="feedback.route")
+        register_change_keys({"confidence": _("classifier's confidence")}, scope="feedback.submit")
 
         register_event(
             "feedback.assigned", _("A citizen message to handle"), category="assignments"

@@ -13,8 +13,10 @@ class GuidelinesConfig(AppConfig):
 
     def ready(self) -> None:
         from entezam.core.registry import (
+            ChangeKey,
             Panel,
             register_action_labels,
+            register_change_keys,
             register_demo_seed,
             register_home_panel,
             register_nav,
@@ -26,6 +28,27 @@ class GuidelinesConfig(AppConfig):
 
         from .selectors import institution_panel, mandate_panel, pending_panel
 
+        register_change_keys(
+            {
+                "clause": ChangeKey(_("clause"), latin=True),
+                "title": _("title"),
+                "body": _("clause text"),
+                "is_heading": _("section heading"),
+                "requires_evidence": _("requires evidence"),
+                "evidence_label": _("evidence asked for"),
+            },
+            scope="clause.save",
+        )
+        register_change_keys({"evidence": _("evidence given")}, scope="acknowledgement.acknowledge")
+        register_change_keys(
+            {
+                "content_hash": ChangeKey(_("content hash (SHA-256)"), latin=True),
+                "deadline": _("deadline"),
+                "institutions": _("institutions it was issued to"),
+                "issuance": ChangeKey(_("issuance number"), latin=True),
+            },
+            scope="version.issue",
+        )
         register_category("guidelines", _("Guidelines"), order=40)
         register_event("guideline.issued", _("A guideline issued to you"), category="guidelines")
         register_event(

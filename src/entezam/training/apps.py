@@ -23,10 +23,22 @@ class TrainingConfig(AppConfig):
     url_prefix = "training/"
 
     def ready(self) -> None:
+        from entezam.core.registry import ChangeKey, register_change_keys
         from entezam.institutions.services import register_transition_check
         from entezam.notifications.events import register_category, register_event
 
         from .selectors import capacity_panel, person_training_panel, trainer_sessions_panel
+
+        register_change_keys(
+            {
+                "institution": ChangeKey(_("institution (registration number)"), latin=True),
+                "enrolled": _("people enrolled"),
+                "refused": _("people refused"),
+                "left_out_for_capacity": _("left out for lack of seats"),
+            },
+            scope="enrolment.bulk",
+        )
+        register_change_keys({"trainers": _("trainers")}, scope="session.create")
         from .services import check_managing_director
 
         register_transition_check("activate", check_managing_director)

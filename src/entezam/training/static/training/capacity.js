@@ -18,6 +18,8 @@ document.addEventListener("DOMContentLoaded", () => {
         ],
       },
       options: {
+        // The canvas fills its fixed-height box (the card), whatever the page's width.
+        maintainAspectRatio: false,
         plugins: { legend: { rtl }, tooltip: { rtl, callbacks: { label: (c) => `${c.dataset.label}: ${digits(c.parsed.y)}` } } },
         scales: { x: { reverse: rtl }, y: { beginAtZero: true, ticks: { precision: 0, callback: (v) => digits(v) } } },
       },
