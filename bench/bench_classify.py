@@ -56,12 +56,22 @@ def main() -> None:
     for text in texts[:single_count]:
         model.predict(text)
     single = time.perf_counter() - started
+    # Reference in the same run: the normalisation every text goes through anyway (the
+    # floor of any classifier over normalised text).
+    from entezam.core.persian import normalize
+
+    started = time.perf_counter()
+    for text in texts:
+        normalize(text)
+    floor = time.perf_counter() - started
 
     print(f"corpus examples        {len(examples):>10}")
     print(f"training time (s)      {training:>10.2f}")
     print(f"model size (KiB)       {size / 1024:>10.0f}")
     print(f"texts/s, batches of {args.batch:<4}{len(texts) / batched:>8.0f}   (target >= 2000)")
     print(f"texts/s, one at a time {single_count / single:>10.0f}")
+    print(f"texts/s, normalise only{len(texts) / floor:>10.0f}   (reference, same run)")
+    print(f"ratio batched classify / normalise only: {batched / floor:.1f}×")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,11 @@ BENCHMARKS = {
         ["--people", "100000"],
         ["--people", "2000", "--institutions", "40", "--requests", "3", "--table-only"],
     ),
+    "bench_classify.py": (["--texts", "20000"], ["--texts", "300", "--batch", "100"]),
+    "bench_verify.py": (
+        ["--cards", "1000000"],
+        ["--cards", "200", "--seconds", "2", "--threads", "2"],
+    ),
 }
 
 
