@@ -55,11 +55,16 @@ def test_manager_home_shows_staff_against_authorised_headcount(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["trainer", "operator"])
-def test_trainer_and_operator_homes_say_what_the_role_will_do(client, world, role):
+@pytest.mark.parametrize(
+    ("role", "shows"),
+    [("trainer", "کلاس‌های من"), ("operator", "پیام‌های مردمی در انتظار دسته‌بندی")],
+)
+def test_trainer_and_operator_homes_show_their_own_work(client, world, role, shows):
+    """Their tools exist now: the home shows them, not a promise of tools to come."""
     page = _home(client, getattr(world, role))
-    assert "این ابزارها با آماده شدن در همین صفحه باز می‌شوند" in page
-    assert "<canvas" not in page
+    assert shows in page
+    assert "این ابزارها با آماده شدن در همین صفحه باز می‌شوند" not in page
+    assert 'id="status-chart"' not in page
 
 
 @pytest.mark.django_db

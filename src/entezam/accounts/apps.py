@@ -4,10 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from entezam.core.registry import (
-    Panel,
     register_action_labels,
     register_change_keys,
-    register_home_panel,
     register_nav,
     register_object_url,
     register_role_labels,
@@ -26,12 +24,8 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401  (records failed sign-ins and lockouts)
         from .choices import AUDIT_READERS, Role
-        from .panels import INTRO_ROLES, role_intro_panel
 
         register_role_labels(dict(Role.choices))
-        register_home_panel(
-            Panel("accounts/panels/role_intro.html", role_intro_panel, 20, roles=INTRO_ROLES)
-        )
         register_action_labels(
             {
                 "user.create": _("User created"),
