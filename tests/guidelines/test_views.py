@@ -235,3 +235,17 @@ def test_institution_page_lists_its_guidelines(client, world, issuance):
         page.replace("/", "").translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
     )
     assert client.get(world.inst_b.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extension", ["abc", "²", "-4", "1e20", ""])
+def test_a_malformed_extension_id_is_not_found_not_a_server_error(
+    client, world, issuance, extension
+):
+    ack = issuance.acknowledgements.get(institution=world.inst_a)
+    services.extension_request(actor=world.manager, ack=ack, reason="آموزش کارکنان تا پایان ماه")
+    client.force_login(world.province_officer)
+    url = reverse("guidelines:ack_action", args=[ack.pk, "decide"])
+    response = client.post(url, {"extension": extension, "grant": "on"})
+    assert response.status_code == 404
+    assert not ack.extensions.exclude(status="requested").exists()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from entezam.core.pagination import paginate
 from entezam.core.persian.text import active_language, localize_digits
-from entezam.core.scoping import access, allowed_roles, can, require_model_action
+from entezam.core.scoping import access, allowed_roles, can, parse_id, require_model_action
 from entezam.institutions.models import Institution
 from entezam.personnel.models import Person
 
@@ -527,7 +527,7 @@ def ack_action(request, pk, action):
             messages.success(request, _("Your request was sent to the province officer."))
         elif action == "decide":
             extension = Extension.objects.filter(
-                acknowledgement=ack, pk=request.POST.get("extension") or 0
+                acknowledgement=ack, pk=parse_id(request.POST.get("extension")) or 0
             ).first()
             if extension is None:
                 raise Http404
