@@ -34,9 +34,11 @@ def _photo_uri(card: Card) -> str:
     photo = card.person.photo
     if not photo:
         return ""
+    # Through the storage, not a file path: any storage backend serves the card's photo.
     try:
-        data = Path(photo.path).read_bytes()
-    except (OSError, ValueError, NotImplementedError):
+        with photo.open("rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
         return ""
     return "data:image/jpeg;base64," + base64.b64encode(data).decode()
 
