@@ -91,6 +91,24 @@ def test_director_code_is_masked_for_roles_that_may_not_read_codes(client, world
 
 
 @pytest.mark.django_db
+def test_director_code_in_the_history_follows_the_same_rule(client, world):
+    from entezam.core import audit
+
+    audit.record(
+        actor=world.hq_admin,
+        action="institution.update",
+        obj=world.inst_a,
+        changes={"managing_director_national_code": ["", "0013542419"]},
+    )
+    client.force_login(world.station_officer)
+    page = client.get(world.inst_a.get_absolute_url()).content.decode()
+    assert "0013***419" in page and "0013542419" not in page
+    client.force_login(world.province_officer)
+    page = client.get(world.inst_a.get_absolute_url()).content.decode()
+    assert "0013542419" in page
+
+
+@pytest.mark.django_db
 def test_institution_page_shows_its_staff_and_applications(client, world):
     employment = EmploymentFactory(institution=world.inst_a)
     client.force_login(world.province_officer)

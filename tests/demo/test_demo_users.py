@@ -27,7 +27,10 @@ def test_seed_with_demo_users_creates_one_per_role():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="the refusal is for server databases")
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="runs in the PostgreSQL pass: the demo refuses server databases, never its own SQLite",
+)
 def test_the_demo_refuses_a_server_database_unless_told():
     with pytest.raises(CommandError, match="--on-this-database"):
         call_command("demo", no_serve=True, stdout=io.StringIO())

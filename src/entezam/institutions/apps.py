@@ -3,16 +3,47 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.registry import (
     ChangeKey,
+    ChangeMasker,
     Lookup,
     Panel,
     register_action_labels,
     register_change_keys,
+    register_change_masker,
     register_demo_seed,
     register_home_panel,
     register_lookup,
     register_nav,
     register_panel,
 )
+
+
+def director_code_shower(user, events: list):
+    """The managing director's national code in an institution's history: in full only to
+    those who may read codes at that institution (as its page shows it), masked elsewhere."""
+    from entezam.core.persian.text import mask_national_code
+
+    from .models import Institution
+
+    ids = {
+        int(event.object_id)
+        for event in events
+        if event.object_type == "institutions.institution" and str(event.object_id).isdigit()
+    }
+    readable = {
+        str(pk)
+        for pk in Institution.objects.visible_to(user, "read_national_code")
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    }
+
+    def show(event, value):
+        if not isinstance(value, str) or not value:
+            return value
+        if event.object_type == "institutions.institution" and event.object_id in readable:
+            return value
+        return mask_national_code(value)
+
+    return show
 
 
 def search_institutions(rows, text: str):
@@ -35,8 +66,6 @@ class InstitutionsConfig(AppConfig):
     url_prefix = "institutions/"
 
     def ready(self) -> None:
-        from entezam.core.history import masked_code
-
         from .choices import Transition
         from .panels import HOME_ROLES, home_panel, supervised_institutions_panel
 
@@ -56,15 +85,18 @@ class InstitutionsConfig(AppConfig):
                 parent_field="province_id",
             )
         )
+        # Masked per reader before rendering, by the institution page's rule (the masker);
+        # shown as a Latin code.
         register_change_keys(
             {
-                # History is read by roles that may not read national codes: always masked.
                 "managing_director_national_code": ChangeKey(
-                    _("managing director's national code"),
-                    render=masked_code,
+                    _("managing director's national code"), latin=True
                 ),
             },
             scope="institutions.institution",
+        )
+        register_change_masker(
+            ChangeMasker(frozenset({"managing_director_national_code"}), director_code_shower)
         )
         register_nav(
             "institutions:list",
