@@ -70,17 +70,24 @@ class Answer:
         }
 
 
+def card_by_token(token: str) -> Card | None:
+    """The card a verification token names (with its holder and institution), or None for
+    anything that is not a well-formed, issued token."""
+    token = str(token or "")
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return (
+        Card.objects.select_related("person", "institution", "employment")
+        .filter(token=token)
+        .first()
+    )
+
+
 def verify(token: str, address: str, channel: str = "page") -> Answer:
     hashed = ip_hash(address)
     if rate_limited(hashed):
         return Answer(CheckResult.LIMITED)
-    card = None
-    if TOKEN_PATTERN.fullmatch(token or ""):
-        card = (
-            Card.objects.select_related("person", "institution", "employment")
-            .filter(token=token)
-            .first()
-        )
+    card = card_by_token(token)
     if card is None:
         VerificationCheck.objects.create(
             result=CheckResult.UNKNOWN, ip_hash=hashed, channel=channel

@@ -89,13 +89,9 @@ def public_case(feedback: Feedback) -> Feedback:
 def card_for_feedback(token: str):
     """The card a citizen's message is about, from its verification token (the link on
     the card's public page), or None. Only what that public page shows is used."""
-    from entezam.credentials.models import Card
-    from entezam.credentials.verification import TOKEN_PATTERN
+    from entezam.credentials.verification import card_by_token
 
-    token = str(token or "")[:200]
-    if not TOKEN_PATTERN.fullmatch(token):
-        return None
-    return Card.objects.select_related("person", "institution").filter(token=token).first()
+    return card_by_token(str(token or "")[:200])
 
 
 def subject_lookup(
