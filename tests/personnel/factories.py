@@ -64,5 +64,5 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
         """As `employment_start` does: the employment reaches the person."""
         if create:
             reach_link(
-                person_id=obj.person_id, institution_id=obj.institution_id, source=EMPLOYMENT
+                person_id=obj.person_id, institution=obj.institution, source=EMPLOYMENT
             )

@@ -60,7 +60,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def reach(obj, create, extracted, **kwargs):
         if create:
-            reach_link(person_id=obj.person_id, institution_id=obj.institution_id, source=ENROLMENT)
+            reach_link(person_id=obj.person_id, institution=obj.institution, source=ENROLMENT)
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

@@ -76,7 +76,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             ApplicationStep.objects.create(application=obj, to_status=obj.status)
             # As `application_open` does: the application reaches the person.
             reach_link(
-                person_id=obj.person_id, institution_id=obj.institution_id, source=APPLICATION
+                person_id=obj.person_id, institution=obj.institution, source=APPLICATION
             )
 
 

@@ -54,6 +54,18 @@ def register_transition_check(action: str, check: Callable[[Institution], None])
         checks.append(check)
 
 
+# What an app above this one copied of an institution's scope and keeps right when it moves
+# to another province or supervising unit: `hook(institution)`, in the update's transaction
+# (personnel: the reach rows scoped lists read).
+MOVE_HOOKS: list[Callable[[Institution], object]] = []
+SCOPE_FIELDS = ("province", "supervising_unit")
+
+
+def register_move_hook(hook: Callable[[Institution], object]) -> None:
+    if hook not in MOVE_HOOKS:
+        MOVE_HOOKS.append(hook)
+
+
 _CHECKS_SKIPPED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "institution_transition_checks_skipped", default=False
 )
@@ -99,13 +111,18 @@ def institution_update(*, actor: User, institution: Institution, **data: Any) ->
         and merged["registration_number"] != institution.registration_number
     ):
         raise field_error("registration_number", "registration_fixed", MESSAGES)
-    return update_object(
+    scope_before = [getattr(institution, f"{name}_id") for name in SCOPE_FIELDS]
+    institution = update_object(
         actor=actor,
         obj=institution,
         data=data,
         fields=[name for name in EDITABLE_FIELDS if name in data],
         action="institution.update",
     )
+    if [getattr(institution, f"{name}_id") for name in SCOPE_FIELDS] != scope_before:
+        for hook in MOVE_HOOKS:
+            hook(institution)
+    return institution
 
 
 @transaction.atomic

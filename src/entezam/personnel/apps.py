@@ -58,6 +58,12 @@ class PersonnelConfig(AppConfig):
                 "personnel.Employment", active=Q(end_date__isnull=True), label=_("employment")
             )
         )
+        from entezam.institutions.services import register_move_hook
+
+        from .reach import reach_institution_moved
+
+        # The reach rows copy their institution's province and unit: a move updates them.
+        register_move_hook(reach_institution_moved)
         from .selectors import national_code_shower
 
         register_change_masker(ChangeMasker(frozenset({"national_code"}), national_code_shower))

@@ -55,12 +55,21 @@ def reach_q(assignment, *, current_staff: bool = False) -> Q | None:
                 end_date__isnull=True, **{path: assignment.scope_object_id}
             ).values("person_id")
         )
-    path = institution_path("institution", assignment.scope)
-    if path is None:
+    column = reach_column(assignment.scope)
+    if column is None:
         return None
     return Q(
-        pk__in=PersonReach.objects.filter(**{path: assignment.scope_object_id}).values("person_id")
+        pk__in=PersonReach.objects.filter(**{column: assignment.scope_object_id}).values(
+            "person_id"
+        )
     )
+
+
+def reach_column(scope: str) -> str | None:
+    """The `PersonReach` column holding the scope object of `scope` (None for the nation):
+    the institution's own field name, copied onto each reach row."""
+    path = institution_path("institution", scope)
+    return None if path is None else path.removeprefix("institution__")
 
 
 class Person(BaseModel):
@@ -191,6 +200,15 @@ class Employment(BaseModel):
         verbose_name = _("employment")
         verbose_name_plural = _("employments")
         ordering = ["-start_date"]
+        indexes = [
+            # An institution's current staff, probed per person in the register's name order
+            # (people of one institution, the institution page's staff, a manager's edits).
+            models.Index(
+                fields=["institution", "person"],
+                condition=Q(end_date__isnull=True),
+                name="employment_current_staff",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
@@ -230,6 +248,15 @@ class PersonReach(models.Model):
     institution = models.ForeignKey(
         "institutions.Institution", on_delete=models.CASCADE, related_name="+", db_index=False
     )
+    # The institution's scope, copied so that each scope level is one index probe per person
+    # (`reach_q`): named as on the institution; `reach.py` keeps them equal to it, also when
+    # the institution moves to another province or supervising unit.
+    province = models.ForeignKey(
+        "geo.Province", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    supervising_unit = models.ForeignKey(
+        "geo.PoliceUnit", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # The registered reach source ("personnel.employment", "vetting.application", …).
     source = models.CharField(max_length=60)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -240,7 +267,11 @@ class PersonReach(models.Model):
                 fields=["person", "institution", "source"], name="person_reach_once"
             )
         ]
-        indexes = [models.Index(fields=["institution", "person"], name="person_reach_by_inst")]
+        indexes = [
+            models.Index(fields=["institution", "person"], name="person_reach_by_inst"),
+            models.Index(fields=["province", "person"], name="person_reach_by_province"),
+            models.Index(fields=["supervising_unit", "person"], name="person_reach_by_unit"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.institution_id} ({self.source})"

@@ -5,6 +5,10 @@ table from every registered reach source (`core.registry.register_person_reach`)
 
 Reach counts past links too (a former employee stays visible to the institution that
 employed them), so links are only added; a row goes only with its person or institution.
+
+Each row carries its institution's province and supervising unit (`SCOPE_COLUMNS`), so a
+scoped list probes one index per person; when an institution moves, the institutions'
+update service calls `reach_institution_moved` in its transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from entezam.core.bulk import quote
 from entezam.core.registry import PERSON_REACH, ReachSource
+from entezam.institutions.models import Institution
 
 from .models import PersonReach
 
@@ -26,14 +31,35 @@ def source_of(model) -> str:
     return model._meta.label_lower
 
 
-def reach_link(*, person_id: int, institution_id: int, source: str) -> None:
-    reach_link_many([(person_id, institution_id)], source=source)
+# The institution's fields copied onto each of its reach rows (same names on both models).
+SCOPE_COLUMNS = ("province_id", "supervising_unit_id")
+
+
+def reach_link(*, person_id: int, institution: Institution, source: str) -> None:
+    scopes = {institution.pk: tuple(getattr(institution, c) for c in SCOPE_COLUMNS)}
+    _insert([(person_id, institution.pk)], source, scopes)
 
 
 def reach_link_many(pairs: Iterable[tuple[int, int]], *, source: str) -> None:
+    """Link each (person_id, institution_id) pair: one read of the institutions' scopes."""
+    pairs = set(pairs)
+    ids = {institution_id for _person_id, institution_id in pairs}
+    scopes = {
+        pk: tuple(rest)
+        for pk, *rest in Institution.objects.filter(pk__in=ids).values_list("pk", *SCOPE_COLUMNS)
+    }
+    _insert(pairs, source, scopes)
+
+
+def _insert(pairs: Iterable[tuple[int, int]], source: str, scopes: dict[int, tuple]) -> None:
     rows = [
-        PersonReach(person_id=person_id, institution_id=institution_id, source=source)
-        for person_id, institution_id in set(pairs)
+        PersonReach(
+            person_id=person_id,
+            institution_id=institution_id,
+            source=source,
+            **dict(zip(SCOPE_COLUMNS, scopes[institution_id], strict=True)),
+        )
+        for person_id, institution_id in pairs
     ]
     if rows:
         PersonReach.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
@@ -43,11 +69,35 @@ def reach_insert_sql(*, pairs_sql: str, source_param: str, now_param: str) -> st
     """An `INSERT … SELECT` (PostgreSQL) adding the reach of the (person_id, institution_id)
     rows `pairs_sql` selects; for use inside a larger statement (a CTE)."""
     table = quote(PersonReach._meta.db_table)
+    institutions = quote(Institution._meta.db_table)
+    scope_columns = ", ".join(quote(c) for c in SCOPE_COLUMNS)
+    scope_values = ", ".join(f"inst.{quote(c)}" for c in SCOPE_COLUMNS)
     return (
-        f"INSERT INTO {table} (person_id, institution_id, source, created_at) "
-        f"SELECT pairs.person_id, pairs.institution_id, {source_param}, {now_param} "
-        f"FROM ({pairs_sql}) AS pairs ON CONFLICT DO NOTHING"
+        f"INSERT INTO {table} (person_id, institution_id, {scope_columns}, source, created_at) "
+        f"SELECT pairs.person_id, pairs.institution_id, {scope_values}, {source_param}, "
+        f"{now_param} FROM ({pairs_sql}) AS pairs "
+        f"JOIN {institutions} AS inst ON inst.id = pairs.institution_id ON CONFLICT DO NOTHING"
     )
+
+
+def reach_institution_moved(institution: Institution) -> int:
+    """Give the institution's reach rows its current province and supervising unit (its
+    update service calls this in its transaction); returns the rows changed."""
+    current = {c: getattr(institution, c) for c in SCOPE_COLUMNS}
+    stale = Q()
+    for column, value in current.items():
+        stale |= ~Q(**{column: value})
+    return PersonReach.objects.filter(stale, institution_id=institution.pk).update(**current)
+
+
+def _scopes_stale() -> int:
+    """Correct reach rows whose scope columns differ from their institution's."""
+    institution = Institution.objects.filter(pk=OuterRef("institution_id"))
+    values = {c: Subquery(institution.values(c)[:1]) for c in SCOPE_COLUMNS}
+    stale = Q()
+    for column in SCOPE_COLUMNS:
+        stale |= ~Q(**{column: Subquery(institution.values(column)[:1])})
+    return PersonReach.objects.filter(stale).update(**values)
 
 
 def _source_rows(source: ReachSource):
@@ -92,7 +142,7 @@ def reach_rebuild(progress: Callable[[str, int, int | None], None] | None = None
             progress(name, 1, 1)
     known = [source.model.lower() for source in PERSON_REACH.values()]
     removed += PersonReach.objects.exclude(source__in=known).delete()[0]
-    return {"added": added, "removed": removed}
+    return {"added": added, "removed": removed, "rescoped": _scopes_stale()}
 
 
 def _exists_in(source: ReachSource, model) -> Exists:

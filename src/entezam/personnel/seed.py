@@ -28,7 +28,7 @@ from entezam.institutions.seed import weighted
 
 from .choices import Education, EndReason, Gender, MilitaryService, Position
 from .models import Employment, Person, PersonReach, search_key
-from .reach import reach_link_many
+from .reach import SCOPE_COLUMNS, reach_link_many
 from .services import EMPLOYMENT
 
 FEMALE_SHARE = 0.08
@@ -290,10 +290,16 @@ def _copy_batch(drafts: list[_Draft]) -> None:
     # The people are new: their reach rows cannot exist yet.
     insert_rows(
         PersonReach,
-        ["person_id", "institution_id", "source", "created_at"],
+        ["person_id", "institution_id", *SCOPE_COLUMNS, "source", "created_at"],
         sorted(
             {
-                (d.person.pk, e["institution"].pk, EMPLOYMENT, now)
+                (
+                    d.person.pk,
+                    e["institution"].pk,
+                    *(getattr(e["institution"], column) for column in SCOPE_COLUMNS),
+                    EMPLOYMENT,
+                    now,
+                )
                 for d in drafts
                 for e in d.employments
             }

@@ -118,7 +118,7 @@ def employment_start(
                 },
                 action="employment.start",
             )
-            reach_link(person_id=person.pk, institution_id=institution.pk, source=EMPLOYMENT)
+            reach_link(person_id=person.pk, institution=institution, source=EMPLOYMENT)
             return employment
     except IntegrityError as exc:
         # A concurrent start committed between the check and the insert.

@@ -126,7 +126,7 @@ def _enrol(*, session: Session, person: Person, institution: Institution, today)
             )
     except IntegrityError:
         raise field_error("person", "already_enrolled", MESSAGES) from None
-    reach_link(person_id=person.pk, institution_id=institution.pk, source=ENROLMENT)
+    reach_link(person_id=person.pk, institution=institution, source=ENROLMENT)
     return enrolment
 
 

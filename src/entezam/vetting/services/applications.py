@@ -82,7 +82,7 @@ def application_open(
     ApplicationStep.objects.create(
         application=application, to_status=ApplicationStatus.SUBMITTED, at=now, actor=actor
     )
-    reach_link(person_id=person.pk, institution_id=institution.pk, source=APPLICATION)
+    reach_link(person_id=person.pk, institution=institution, source=APPLICATION)
     ensure_still_visible(actor, "add", application)
     audit.record(
         actor=actor,

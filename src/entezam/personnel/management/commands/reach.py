@@ -14,4 +14,6 @@ class Command(BaseCommand):
     def handle(self, *args, operation, no_progress: bool, **options):
         with ConsoleProgress(self.stderr._out, enabled=not no_progress, label="sources") as bar:
             result = reach_rebuild(progress=bar)
-        self.stdout.write(f"added {result['added']}\tremoved {result['removed']}")
+        self.stdout.write(
+            f"added {result['added']}\tremoved {result['removed']}\trescoped {result['rescoped']}"
+        )
