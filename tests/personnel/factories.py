@@ -63,6 +63,4 @@ class EmploymentFactory(factory.django.DjangoModelFactory):
     def reach(obj, create, extracted, **kwargs):
         """As `employment_start` does: the employment reaches the person."""
         if create:
-            reach_link(
-                person_id=obj.person_id, institution=obj.institution, source=EMPLOYMENT
-            )
+            reach_link(person_id=obj.person_id, institution=obj.institution, source=EMPLOYMENT)

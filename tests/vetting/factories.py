@@ -75,9 +75,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         if create:
             ApplicationStep.objects.create(application=obj, to_status=obj.status)
             # As `application_open` does: the application reaches the person.
-            reach_link(
-                person_id=obj.person_id, institution=obj.institution, source=APPLICATION
-            )
+            reach_link(person_id=obj.person_id, institution=obj.institution, source=APPLICATION)
 
 
 class BackgroundCheckFactory(factory.django.DjangoModelFactory):

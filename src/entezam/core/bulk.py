@@ -63,6 +63,39 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
             write_row(row)
 
 
+def next_ids(model, count: int) -> list[int]:
+    """`count` primary keys for rows about to be inserted with explicit ids (so that the rows
+    referring to them need no read-back): from the sequence on PostgreSQL, past the largest
+    id elsewhere (a single writer: seeding)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if is_postgresql():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(f"SELECT MAX(id) FROM {quote(table)}")
+        start = (cursor.fetchone()[0] or 0) + 1
+    return list(range(start, start + count))
+
+
+def adapted(model, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[tuple]:
+    """Rows of Python values as the database takes them (COPY adapts them itself; a plain
+    executemany on SQLite needs aware datetimes converted and the like)."""
+    if is_postgresql():
+        return [tuple(row) for row in rows]
+    by_column = {field.column: field for field in model._meta.concrete_fields}
+    fields = [by_column[name] for name in columns]
+    return [
+        tuple(
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(fields, row, strict=True)
+        )
+        for row in rows
+    ]
+
+
 def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Insert rows of already-adapted values into `model`'s table with one statement.
 

@@ -15,11 +15,11 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from entezam.core import audit
-from entezam.core.bulk import column_defaults, insert_rows, is_postgresql
+from entezam.core.bulk import column_defaults, insert_rows, is_postgresql, next_ids
 from entezam.core.demo_data import names
 from entezam.core.persian.validators import random_national_code
 from entezam.institutions.choices import InstitutionStatus
@@ -253,13 +253,8 @@ EMPLOYMENT_COLUMNS = (
 def _copy_batch(drafts: list[_Draft]) -> None:
     """PostgreSQL: ids from the sequence, then one COPY each for people, employments, reach."""
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Person._meta.db_table, len(drafts)],
-        )
-        for draft, (pk,) in zip(drafts, cursor.fetchall(), strict=True):
-            draft.person.pk = pk
+    for draft, pk in zip(drafts, next_ids(Person, len(drafts)), strict=True):
+        draft.person.pk = pk
     extra, values = column_defaults(Person, PERSON_COLUMNS, now)
     insert_rows(
         Person,

@@ -41,6 +41,7 @@ class VettingConfig(AppConfig):
                 "standard.update": _("Selection standard edited"),
                 "standard.activate": _("Selection standard activated"),
                 "application.open": _("Application opened"),
+                "application.seed": _("Demo applications added"),
                 "application.screen": _("Applications screened"),
                 "application.advance": _("Application moved forward"),
                 "application.approve": _("Application approved"),
@@ -84,3 +85,6 @@ class VettingConfig(AppConfig):
             )
         register_demo_seed("standards", "entezam.vetting.seed.demo_seed_standards", order=20)
         register_demo_seed("applicants", "entezam.vetting.seed.demo_seed_applicants", order=50)
+        register_demo_seed(
+            "applications", "entezam.vetting.seed.demo_seed_bulk_applications", order=55
+        )

@@ -7,11 +7,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from entezam.core import audit
+from entezam.core.bulk import adapted, column_defaults, insert_rows, next_ids
 from entezam.institutions.choices import InstitutionStatus
 from entezam.institutions.models import Institution
 from entezam.institutions.seed import weighted
 from entezam.personnel.choices import Education, Position
-from entezam.personnel.models import Person
+from entezam.personnel.models import Employment, Person
+from entezam.personnel.reach import reach_link_many
 from entezam.personnel.seed import PersonMaker
 
 from . import board
@@ -27,6 +30,7 @@ from .services import (
     standard_activate,
     standard_create_draft,
 )
+from .services.applications import APPLICATION
 
 _COMMON_CHECKS = {
     RuleKind.MILITARY_SERVICE: {},
@@ -195,6 +199,16 @@ def demo_seed_standards(*, actor, rng, options) -> None:
         seed_standards(actor=actor)
 
 
+def demo_seed_bulk_applications(*, actor, rng, options) -> str | None:
+    """Demo step: applications up to `--applications`, written in bulk (the benchmark's)."""
+    count = options.get("applications") or 0
+    if not count:
+        return None
+    added = seed_bulk_applications(actor=actor, count=count, rng=rng)
+    board.refresh_stage_summary()
+    return f"applications added in bulk: {added}"
+
+
 def demo_seed_applicants(*, actor, rng, options) -> str | None:
     """Demo step: `--applicants` applicants taken through selection."""
     count = options.get("applicants") or 0
@@ -203,3 +217,139 @@ def demo_seed_applicants(*, actor, rng, options) -> str | None:
     created = seed_applications(actor=actor, count=count, rng=rng)
     board.refresh_stage_summary()
     return f"applicants created: {created}"
+
+
+# Stages of the bulk applications of people not employed now (approval employs a person, so
+# those employed now applied and were approved where they work).
+BULK_STATUS_WEIGHTS = [
+    (ApplicationStatus.SUBMITTED, 8),
+    (ApplicationStatus.SCREENING, 5),
+    (ApplicationStatus.BACKGROUND_CHECK, 12),
+    (ApplicationStatus.INTERVIEW, 7),
+    (ApplicationStatus.REJECTED, 52),
+    (ApplicationStatus.WITHDRAWN, 16),
+]
+BULK_CHUNK = 20_000
+REJECTION_REASON = "احراز نشدن شرایط ضوابط گزینش"
+APPROVAL_REASON = "مصاحبه حضوری با موفقیت انجام شد."
+
+
+def seed_bulk_applications(*, actor, count: int, rng: random.Random) -> int:
+    """Bring the applications up to `count` (the benchmark's million), written in bulk:
+    COPY on PostgreSQL (ids drawn from the sequence first), one statement elsewhere.
+
+    Each registered person without an application gets one, in id order: those employed now
+    were approved at their institution; the others are spread over the pipeline at a
+    random active institution. Every application has its steps and reaches its person; one
+    audit event per institution. Deterministic for a given `rng` and database. The board's
+    summary is recomputed by the caller. Returns the applications added.
+    """
+    wanted = count - Application.objects.count()
+    institutions = list(
+        Institution.objects.filter(status=InstitutionStatus.ACTIVE).order_by("registration_number")
+    )
+    if wanted <= 0 or not institutions:
+        return 0
+    standards = {s.code: s.pk for s in Standard.objects.filter(status="active")}
+    standard_of = {
+        Position.GUARD: standards.get("GUARD"),
+        Position.SUPERVISOR: standards.get("GUARD"),
+        Position.MANAGER: standards.get("MANAGER"),
+    }
+    if None in standard_of.values():
+        return 0
+    by_institution: dict[int, int] = {}
+    now = timezone.now()
+    added, after = 0, 0
+    while added < wanted:
+        people = _people_without_application(after, min(BULK_CHUNK, wanted - added))
+        if not people:
+            break
+        after = people[-1][0]
+        rows = [
+            _bulk_application(rng, now, person_id, employment, institutions, standard_of)
+            for person_id, employment in people
+        ]
+        with transaction.atomic():
+            _write_bulk_applications(rows, actor=actor, now=now)
+        for row in rows:
+            by_institution[row["institution_id"]] = by_institution.get(row["institution_id"], 0) + 1
+        added += len(rows)
+    with transaction.atomic():
+        for institution in Institution.objects.filter(pk__in=by_institution).order_by("pk"):
+            audit.record(
+                actor=actor,
+                action="application.seed",
+                obj=institution,
+                role="",
+                changes={"applications": [None, by_institution[institution.pk]]},
+                reason="داده نمایشی",
+            )
+    return added
+
+
+def _people_without_application(after: int, limit: int) -> list[tuple[int, tuple | None]]:
+    """(person id, (institution id, position) of the current employment or None) of up to
+    `limit` people with an id above `after` and no application."""
+    people = list(
+        Person.objects.filter(pk__gt=after)
+        .exclude(pk__in=Application.objects.values("person_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    employed = {
+        person_id: (institution_id, position)
+        for person_id, institution_id, position in Employment.objects.filter(
+            person_id__in=people, end_date__isnull=True
+        ).values_list("person_id", "institution_id", "position")
+    }
+    return [(pk, employed.get(pk)) for pk in people]
+
+
+def _bulk_application(rng, now, person_id, employment, institutions, standard_of) -> dict:
+    age = datetime.timedelta(days=rng.uniform(3, 400))
+    submitted_at = now - age
+    changed_at = submitted_at + age * rng.uniform(0.1, 0.9)
+    if employment is not None:
+        institution_id, position = employment
+        status = ApplicationStatus.APPROVED
+    else:
+        institution_id = rng.choice(institutions).pk
+        position = Position.MANAGER if rng.random() < 0.03 else Position.GUARD
+        status = weighted(rng, BULK_STATUS_WEIGHTS)
+        if status == ApplicationStatus.SUBMITTED:
+            changed_at = submitted_at
+    decided = status in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
+    reason = {ApplicationStatus.APPROVED: APPROVAL_REASON}.get(status, "")
+    return {
+        "person_id": person_id,
+        "institution_id": institution_id,
+        "position": position,
+        "standard_id": standard_of[position],
+        "status": status,
+        "status_changed_at": changed_at,
+        "submitted_at": submitted_at,
+        "decided_at": changed_at if decided else None,
+        "decision_reason": REJECTION_REASON if status == ApplicationStatus.REJECTED else reason,
+        "needs_review": status == ApplicationStatus.SCREENING and rng.random() < 0.2,
+    }
+
+
+def _write_bulk_applications(rows: list[dict], *, actor, now) -> None:
+    ids = next_ids(Application, len(rows))
+    given = ["id", *rows[0]]
+    defaults, default_values = column_defaults(Application, given, now)
+    values = adapted(
+        Application, given, ((pk, *row.values()) for pk, row in zip(ids, rows, strict=True))
+    )
+    # `column_defaults` gives database values already.
+    insert_rows(Application, [*given, *defaults], [(*row, *default_values) for row in values])
+    steps = []
+    actor_id = actor.pk if actor is not None else None
+    for pk, row in zip(ids, rows, strict=True):
+        steps.append((pk, "", ApplicationStatus.SUBMITTED, row["submitted_at"], actor_id, ""))
+        if row["status"] != ApplicationStatus.SUBMITTED:
+            steps.append((pk, "submitted", row["status"], row["status_changed_at"], actor_id, ""))
+    step_columns = ["application_id", "from_status", "to_status", "at", "actor_id", "note"]
+    insert_rows(ApplicationStep, step_columns, adapted(ApplicationStep, step_columns, steps))
+    reach_link_many(((row["person_id"], row["institution_id"]) for row in rows), source=APPLICATION)

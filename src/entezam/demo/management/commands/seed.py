@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--applicants", type=int, default=0, help="demo applicants taken through selection"
         )
+        parser.add_argument(
+            "--applications",
+            type=int,
+            default=0,
+            help="bring the applications up to this many, written in bulk (benchmarks)",
+        )
         parser.add_argument("--seed", type=int, default=1404)
         parser.add_argument("--stations-per-county", type=int, default=2)
         parser.add_argument(
