@@ -16,43 +16,19 @@ them). Targets (DESIGN.md): ≥ 0.5× the trivial view's requests/s; p99 ≤ 3×
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_search import ensure_database, percentile  # noqa: E402
+import served  # noqa: E402
+from bench_search import ensure_database  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/entezam_bench_verify"
 PORT = int(os.environ.get("ENTEZAM_BENCH_PORT", "8412"))
-
-SETTINGS = """from entezam.config.settings import *  # noqa: F401,F403
-ROOT_URLCONF = "bench_verify_urls"
-# No collectstatic for a benchmark: static URLs without the manifest.
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-"""
-URLS = """from django.http import HttpResponse
-from django.urls import path
-
-from entezam.config.urls import urlpatterns as entezam_patterns
-
-
-def trivial(request):
-    return HttpResponse("ok", content_type="text/plain")
-
-
-urlpatterns = [path("bench/trivial/", trivial), *entezam_patterns]
-"""
 
 
 def setup_django(url: str) -> None:
@@ -144,84 +120,17 @@ def tokens(count: int, rng: random.Random, size: int) -> list[str]:
     return mix
 
 
-def serve(url: str) -> tuple[subprocess.Popen, tempfile.TemporaryDirectory]:
-    folder = tempfile.TemporaryDirectory(prefix="entezam-bench-verify-")
-    Path(folder.name, "bench_verify_settings.py").write_text(SETTINGS)
-    Path(folder.name, "bench_verify_urls.py").write_text(URLS)
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{folder.name}{os.pathsep}{ROOT / 'src'}",
-        "DJANGO_SETTINGS_MODULE": "bench_verify_settings",
-        "ENTEZAM_DATABASE_URL": url,
-        "ENTEZAM_DEBUG": "false",
-        "ENTEZAM_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "ENTEZAM_CREDENTIAL_VERIFY_RATE_PER_MINUTE": "1000000000",
-    }
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-            "entezam.config.wsgi:application",
-        ],
-        env=env,
+def serve(url: str) -> served.Server:
+    return served.serve(
+        url,
+        port=PORT,
+        name="bench_verify",
+        env={"ENTEZAM_CREDENTIAL_VERIFY_RATE_PER_MINUTE": "1000000000"},
     )
-    for _ in range(100):
-        try:
-            get("/bench/trivial/")
-            return process, folder
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("gunicorn did not start")
-
-
-def get(path: str) -> tuple[int, float]:
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-    connection.request("GET", path, headers={"Host": "127.0.0.1"})
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response.status, time.perf_counter() - started
 
 
 def load(paths: list[str], seconds: float, threads: int) -> dict:
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(offset: int) -> None:
-        index = offset
-        mine, codes = [], {}
-        while time.perf_counter() < deadline:
-            status, elapsed = get(paths[index % len(paths)])
-            index += threads
-            mine.append(elapsed)
-            codes[status] = codes.get(status, 0) + 1
-        with lock:
-            latencies.extend(mine)
-            for code, n in codes.items():
-                statuses[code] = statuses.get(code, 0) + n
-
-    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": percentile(latencies, 0.50) * 1000,
-        "p99": percentile(latencies, 0.99) * 1000,
-        "statuses": statuses,
-    }
+    return served.load(PORT, paths, seconds=seconds, threads=threads)
 
 
 def main() -> int:
@@ -238,20 +147,14 @@ def main() -> int:
     setup_django(url)
     loaded = load_cards(args.cards)
     mix = tokens(args.cards, random.Random(1404), 5000)
-    process, folder = serve(url)
+    server = serve(url)
     try:
         load(["/bench/trivial/"], 2, args.threads)  # warm both workers
         load([f"/v/{t}" for t in mix[:200]], 2, args.threads)
         trivial = load(["/bench/trivial/"], args.seconds, args.threads)
         verify = load([f"/v/{t}" for t in mix], args.seconds, args.threads)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        folder.cleanup()
+        server.stop()
     print(f"cards in the database: {args.cards:,} (loaded in {loaded:.1f} s)")
     print(f"{'':<24}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  statuses")
     for name, row in (("trivial view", trivial), ("/v/<token>", verify)):
