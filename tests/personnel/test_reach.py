@@ -258,3 +258,12 @@ def test_a_person_linked_in_two_provinces_is_seen_by_both(world):
         start_date=datetime.date(2024, 7, 1),
     )
     assert _who_sees(officers, person) == {"province A", "station A2", "province B", "station B"}
+
+
+def test_a_scoped_register_reads_the_reach_rows_alone(world):
+    """Each scope level filters the reach table on its own indexed column: no join to the
+    institutions (which made a province scope hash every reach row of the province)."""
+    for user in (world.province_officer, world.station_officer, world.manager):
+        sql = str(Person.objects.visible_to(user).query)
+        assert "personnel_personreach" in sql
+        assert "institutions_institution" not in sql
