@@ -11,6 +11,8 @@ from python_calamine import CalamineWorkbook
 
 from entezam.core.persian import to_persian_digits
 from entezam.training.models import Certificate, Enrolment
+from entezam.training.selectors import capacity_planning, refresh_capacity_figures
+from tests.accounts.factories import user_with_role
 from tests.permissions import web
 from tests.training.conftest import approved_applicant
 from tests.training.factories import CertificateFactory, EnrolmentFactory, SessionFactory
@@ -185,6 +187,28 @@ def test_capacity_panel_on_hq_and_province_homes(client, world, session, course)
     page = web(client, world.province_officer).get("/").content.decode()
     assert "training-capacity" in page
     assert "training-capacity" not in web(client, world.manager).get("/").content.decode()
+
+
+def test_the_capacity_panel_reads_figures_of_a_stated_time_until_they_are_recomputed(
+    client, world, session, course
+):
+    approved_applicant(world.inst_a)
+    hq = web(client, world.hq_admin)
+    first = capacity_planning(world.hq_admin)
+    assert [(row.name, row.need) for row in first] == [(world.province_a.name, 1)]
+    assert "capacity-as-of" in hq.get("/").content.decode()
+    # A second approved applicant: the home page does not count every approved application
+    # again on each visit; it shows the figures computed a moment ago ...
+    approved_applicant(world.inst_a)
+    assert capacity_planning(world.hq_admin)[0].need == 1
+    # ... until they are recomputed (the periodic job, or their age).
+    refresh_capacity_figures()
+    assert capacity_planning(world.hq_admin)[0].need == 2
+    assert capacity_planning(world.province_officer)[0].need == 2
+    officer_b = user_with_role("province_officer", world.province_b)
+    assert [(row.name, row.need) for row in capacity_planning(officer_b)] == [
+        (world.province_b.name, 0)
+    ]
 
 
 def test_the_trainer_home_lists_their_sessions(client, world, session, foreign_session):

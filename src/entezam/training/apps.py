@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -48,6 +49,11 @@ class TrainingConfig(AppConfig):
             "training.certificate_lapsing", _("A certificate is lapsing"), category="training"
         )
         register_periodic("training-daily", "entezam.training.reminders.training_daily", 3600)
+        register_periodic(
+            "training-capacity",
+            "entezam.training.selectors.refresh_capacity_figures",
+            seconds=settings.BOARD_REFRESH_SECONDS,
+        )
         register_action_labels(
             {
                 "course.create": _("Course created"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -101,14 +103,55 @@ def capacity_planning(user, today: datetime.date | None = None) -> list[Province
     """For each province the user sees: training seats planned in the next three months
     (sessions of mandatory courses, planned or open) against the people who need such a
     course (approved applicants without a valid certificate, and certificates lapsing in
-    that time)."""
+    that time). Read from `capacity_figures`: computed for every province at once, at most
+    `BOARD_REFRESH_SECONDS` old."""
     from entezam.geo.models import Province
 
-    today = today or timezone.localdate()
-    horizon = today + datetime.timedelta(days=PLANNING_DAYS)
     provinces = _planning_provinces(user)
     if provinces is None:
         return []
+    figures = capacity_figures(today)
+    seats, need = figures["seats"], figures["need"]
+    names = (
+        Province.objects.all() if provinces is ALL else Province.objects.filter(pk__in=provinces)
+    )
+    rows = [
+        ProvinceCapacity(p.pk, p.name, seats.get(p.pk, 0), need.get(p.pk, 0))
+        for p in names.order_by("code")
+    ]
+    return [row for row in rows if row.seats or row.need] if provinces is ALL else rows
+
+
+CAPACITY_KEY = "training:capacity-figures"
+
+
+def capacity_figures(today: datetime.date | None = None) -> dict:
+    """{"seats": {province id: n}, "need": {province id: n}, "computed_at"} of every
+    province, shared by every reader through the cache: counting the approved applicants
+    without a certificate reads every approved application (1.5 s at a million), so a home
+    page must not do it. Recomputed when older than `BOARD_REFRESH_SECONDS` (and by the
+    periodic `refresh_capacity_figures`); the panel states the time."""
+    today = today or timezone.localdate()
+    key = f"{CAPACITY_KEY}:{today.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _compute_capacity(today)
+        cache.set(key, figures, settings.BOARD_REFRESH_SECONDS)
+    return figures
+
+
+def refresh_capacity_figures() -> None:
+    """Periodic: recompute today's figures, so readers rarely wait for them."""
+    today = timezone.localdate()
+    cache.set(
+        f"{CAPACITY_KEY}:{today.isoformat()}",
+        _compute_capacity(today),
+        settings.BOARD_REFRESH_SECONDS,
+    )
+
+
+def _compute_capacity(today: datetime.date) -> dict:
+    horizon = today + datetime.timedelta(days=PLANNING_DAYS)
     courses = mandatory_courses()
     seats: dict[int, int] = {}
     need: dict[int, int] = {}
@@ -122,9 +165,8 @@ def capacity_planning(user, today: datetime.date | None = None) -> list[Province
             )
             .values("province_id")
             .annotate(seats=Sum("capacity"))
+            .order_by()
         )
-        if provinces is not ALL:
-            planned = planned.filter(province_id__in=provinces)
         seats = {row["province_id"]: row["seats"] for row in planned}
     for course in courses:
         certified_beyond = valid_certificates(today).filter(
@@ -133,21 +175,14 @@ def capacity_planning(user, today: datetime.date | None = None) -> list[Province
         approved = Application.objects.filter(
             status=ApplicationStatus.APPROVED, position__in=course.mandatory_for
         ).exclude(Exists(certified_beyond))
-        if provinces is not ALL:
-            approved = approved.filter(institution__province_id__in=provinces)
-        for row in approved.values("institution__province_id").annotate(
-            n=Count("person", distinct=True)
+        for row in (
+            approved.values("institution__province_id")
+            .annotate(n=Count("person", distinct=True))
+            .order_by()
         ):
             key = row["institution__province_id"]
             need[key] = need.get(key, 0) + row["n"]
-    names = (
-        Province.objects.all() if provinces is ALL else Province.objects.filter(pk__in=provinces)
-    )
-    rows = [
-        ProvinceCapacity(p.pk, p.name, seats.get(p.pk, 0), need.get(p.pk, 0))
-        for p in names.order_by("code")
-    ]
-    return [row for row in rows if row.seats or row.need] if provinces is ALL else rows
+    return {"seats": seats, "need": need, "computed_at": timezone.now()}
 
 
 def _planning_provinces(user):
@@ -167,6 +202,7 @@ def capacity_panel(request) -> dict | None:
         return None
     return {
         "rows": rows,
+        "computed_at": capacity_figures()["computed_at"],
         "chart": {
             "labels": [row.name for row in rows],
             "seats": [row.seats for row in rows],
