@@ -180,6 +180,8 @@ class Employment(BaseModel):
         verbose_name=_("institution"),
         on_delete=models.PROTECT,
         related_name="employments",
+        # Covered by the (institution, id) index below.
+        db_index=False,
     )
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
     start_date = models.DateField(_("start date"), validators=[DateRange("any")])
@@ -207,7 +209,10 @@ class Employment(BaseModel):
                 fields=["institution", "person"],
                 condition=Q(end_date__isnull=True),
                 name="employment_current_staff",
-            )
+            ),
+            # The API's order (newest first, cursor pages) under an institution filter: without
+            # it PostgreSQL walked the primary key backwards past every other institution's.
+            models.Index(fields=["institution", "id"], name="employment_by_institution"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -208,6 +208,8 @@ class Application(BaseModel):
             models.Index(
                 fields=["status", "submitted_at", "id"], name="application_stat_submitted"
             ),
+            # The API's order (newest first by id, cursor pages) under an institution filter.
+            models.Index(fields=["institution", "id"], name="application_inst_id"),
         ]
         constraints = [
             models.UniqueConstraint(
