@@ -108,6 +108,9 @@ class VerificationCheck(models.Model):
     result = models.CharField(max_length=20, choices=CheckResult.choices)
     ip_hash = models.CharField(max_length=64, db_index=True)
     channel = models.CharField(max_length=10, default="page")
+    # The id a buffered check carries from the request to the bulk store (a store repeated
+    # after a crash finds it and adds nothing); empty for checks stored directly.
+    ref = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-id"]
