@@ -326,8 +326,14 @@ def test_the_demo_step_issues_cards_once(world, carded, course):
     from entezam.credentials.seed import demo_seed
 
     CertificateFactory(person=approved_applicant(world.inst_a), course=course)
-    assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) == "cards issued: 1"
+    said = demo_seed(actor=system_actor(), rng=random.Random(1), options={})
+    assert said.startswith("cards issued: 1; verifications: ")
+    # The verifications went through the public check and spread over two weeks.
+    checks = list(VerificationCheck.objects.all())
+    assert len(checks) > 10 and {c.result for c in checks} >= {"active", "unknown"}
+    assert len({c.time.date() for c in checks}) > 3
     assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) is None
+    assert VerificationCheck.objects.count() == len(checks)
 
 
 def test_the_public_register_lists_institutions_not_people(client, world, carded):

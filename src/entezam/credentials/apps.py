@@ -56,3 +56,11 @@ class CredentialsConfig(AppConfig):
             order=50,
             model="credentials.Card",
         )
+        register_nav(
+            "credentials:check_statistics",
+            _("Card verifications"),
+            "qr-code-scan",
+            section="training",
+            order=55,
+            model="credentials.VerificationCheck",
+        )

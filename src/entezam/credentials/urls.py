@@ -7,6 +7,7 @@ app_name = "credentials"
 urlpatterns = [
     path("cards/", views.CardListView.as_view(), name="card_list"),
     path("cards/offline/", views.offline_check, name="offline_check"),
+    path("cards/checks/", views.check_statistics, name="check_statistics"),
     path("cards/issue/", views.CardIssueView.as_view(), name="card_issue"),
     path("cards/<int:pk>/", views.CardDetailView.as_view(), name="card_detail"),
     path("cards/batch.pdf", views.CardBatchPdfView.as_view(), name="card_batch_pdf"),

@@ -7,8 +7,9 @@ import functools
 from urllib.parse import quote as urlquote
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -19,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from entezam.core.errors import MESSAGES as CORE_MESSAGES
 from entezam.core.scoping import access, can, parse_id
 from entezam.core.templatetags.persian import fa_digits, jalali_datetime, jalali_long
 from entezam.core.views import ObjectDetailView, ObjectListView
@@ -27,7 +29,7 @@ from entezam.institutions.models import Institution
 from entezam.personnel.models import Employment
 from entezam.training.models import Session
 
-from . import services
+from . import selectors, services
 from .choices import CheckResult
 from .filtersets import CardFilterSet
 from .models import Card
@@ -92,6 +94,34 @@ def _verify_html(answer) -> str:
         clean = str(value).replace("\ue000", "").replace("\ue001", "")
         page = page.replace(_SLOT.format(name), escape(clean))
     return page
+
+
+@login_required
+def check_statistics(request):
+    """`/cards/checks/`: public checks of the cards in the reader's scope, per day and result;
+    for national readers, the addresses that checked most (abuse)."""
+    stats = selectors.check_statistics(user=request.user)
+    if stats is None:
+        raise PermissionDenied(CORE_MESSAGES["not_allowed"])
+    results = [
+        {"value": r.value, "label": r.label, "count": stats.totals[r.value]}
+        for r in selectors.RESULTS
+    ]
+    day_rows = [
+        {"date": d["date"], "total": d["total"], "counts": [d[r.value] for r in selectors.RESULTS]}
+        for d in reversed(stats.days)
+    ]
+    return render(
+        request,
+        "credentials/check_statistics.html",
+        {
+            "page_title": _("Card verifications"),
+            "stats": stats,
+            "results": results,
+            "day_rows": day_rows,
+            "days": len(stats.days),
+        },
+    )
 
 
 class CardListView(ObjectListView):
