@@ -78,7 +78,7 @@ class Card(BaseModel):
         return reverse("credentials:card_detail", args=[self.pk])
 
     def verification_path(self) -> str:
-        return reverse("credentials:verify", args=[self.token])
+        return reverse("card_verify", args=[self.token])
 
     @property
     def status_color(self) -> str:

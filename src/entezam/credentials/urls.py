@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 
@@ -14,7 +14,4 @@ urlpatterns = [
     path("cards/<int:pk>/card.pdf", views.CardPdfView.as_view(), name="card_pdf"),
     path("cards/<int:pk>/replace/", views.CardReplaceView.as_view(), name="card_replace"),
     path("institutions/public/", views.public_register, name="public_register"),
-    path("v/<str:token>/photo.jpg", views.verify_photo, name="verify_photo"),
-    # Any text after /v/ (also slashes, dots, non-ASCII) gets the page: "unknown" at worst.
-    re_path(r"^v/(?P<token>.*)$", views.verify_page, name="verify"),
 ]

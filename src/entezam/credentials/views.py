@@ -86,7 +86,7 @@ def _verify_html(answer) -> str:
         "number": fa_digits(fields["number"]),
         "valid_until": jalali_long(answer.expires_on),
         "changed": jalali_datetime(answer.status_changed_at),
-        "photo_url": reverse("credentials:verify_photo", args=[answer.token]),
+        "photo_url": reverse("card_verify_photo", args=[answer.token]),
         "token_query": urlquote(answer.token),
     }
     for name, value in values.items():
