@@ -110,6 +110,7 @@ def check_statistics(request):
     day_rows = [
         {"date": d["date"], "total": d["total"], "counts": [d[r.value] for r in selectors.RESULTS]}
         for d in reversed(stats.days)
+        if d["total"]
     ]
     return render(
         request,
