@@ -185,10 +185,19 @@ def realistic_rows(count: int, seed: int = 1404):
         ]
 
 
+ROSTER = "realistic"  # --roster uniform: the tests' roster (ten first names, nine surnames)
+
+
+def roster(rows: int):
+    from tests.roster.files import roster_rows
+
+    return roster_rows(rows) if ROSTER == "uniform" else realistic_rows(rows)
+
+
 def write_roster(path: Path, rows: int) -> Path:
     from tests.roster.files import write_csv
 
-    return write_csv(path, realistic_rows(rows))
+    return write_csv(path, roster(rows))
 
 
 def run_import(path: Path, mode: str = "atomic"):
@@ -536,7 +545,7 @@ def memory_child(rows: int, directory: str, kind: str) -> None:
 
     mode = "atomic"
     if kind == "xlsx":
-        path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", realistic_rows(rows))
+        path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster(rows))
     elif kind.startswith("rejected"):
         # A dry run of a file where every row is rejected; `rejected` lifts the limit on
         # rejected rows, so all of them go through the report (`rejected-limit` keeps it).
@@ -587,6 +596,8 @@ def measure_memory(sizes: list[int], directory: str, kind: str) -> list[dict]:
                 kind,
                 "--workdir",
                 directory,
+                "--roster",
+                ROSTER,
             ],
             capture_output=True,
             text=True,
@@ -617,12 +628,20 @@ def main() -> int:
         default=1_000_000,
         help="people already in the table for the second import (0: skip it)",
     )
+    parser.add_argument(
+        "--roster",
+        choices=["realistic", "uniform"],
+        default="realistic",
+        help="uniform: the tests' low-variety roster, to see what the variety costs",
+    )
     parser.add_argument("--build-existing", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--import-existing", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-kind", default="csv", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global ROSTER
+    ROSTER = args.roster
 
     if args.memory_child:
         memory_child(args.memory_child, args.workdir, args.memory_kind)
@@ -671,7 +690,10 @@ def main() -> int:
         memory = {kind: measure_memory(sizes, directory, kind) for kind in kinds}
 
     print()
-    print(f"Roster import benchmark: {args.rows:,} rows, {size_mb:.1f} MB CSV, PostgreSQL")
+    print(
+        f"Roster import benchmark: {args.rows:,} rows ({args.roster} roster), {size_mb:.1f} MB "
+        "CSV, PostgreSQL"
+    )
     print(
         f"import report: created {report.created:,}, rejected {report.rejected:,}, "
         f"outcome {report.outcome}"
