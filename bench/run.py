@@ -16,7 +16,10 @@ BENCHMARKS = {
         ["--rows", "100000", "--memory-sizes", "100000,1000000"],
         ["--rows", "1000", "--memory-sizes", "1000,2000", "--existing", "5000"],
     ),
-    "bench_search.py": (["--people", "1000000"], ["--people", "2000"]),
+    "bench_search.py": (
+        ["--people", "1000000"],
+        ["--people", "2000", "--queries", "20", "--scan-sample", "5"],
+    ),
     "bench_screening.py": (["--applications", "100000"], ["--applications", "200"]),
     "bench_pages.py": (
         ["--people", "100000"],
