@@ -2,12 +2,22 @@
 
     .venv/bin/python bench/bench_import.py --rows 100000 --memory-sizes 100000,1000000
     .venv/bin/python bench/bench_import.py --rows 100000 --memory-kinds xlsx   # XLSX memory only
-    .venv/bin/python bench/bench_import.py --rows 1000 --memory-sizes 1000,2000   # smoke
+    .venv/bin/python bench/bench_import.py --rows 1000 --memory-sizes 1000,2000 \
+        --existing 5000                                                            # smoke
 
 Runs against a throwaway PostgreSQL database (ENTEZAM_BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/entezam_bench_import), recreated from the
 `entezam_test_template` template when that exists. Prints a table of times and ratios;
 never fails (exit status 0), so CI can smoke-run it.
+
+The roster is realistic (`realistic_rows`): names from the project's corpus with Arabic
+Yeh/Kaf and zero-width-non-joiner variants, birth dates over 45 Jalali years in both digit
+scripts, varied labels. The same file is also imported into a table that already holds
+`--existing` people (1,000,000 by default): a database filled once with COPY
+(`<name>_<existing>`, reused while it holds them) and copied for each run
+(`CREATE DATABASE … TEMPLATE`), so the unique and trigram indexes and the national-code
+look-ups are those of a national register. Both imports are printed as ratios against the
+same write floor and the same COPY, measured in the same run.
 
 Targets (DESIGN.md): import ≤ 3× COPY of the same file; ≥ 20× faster than per-row ORM
 save(); peak memory flat as the file grows (each size measured in a fresh process).
@@ -28,6 +38,7 @@ comparison.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import resource
@@ -96,10 +107,97 @@ def clear_people() -> None:
         cursor.execute("TRUNCATE personnel_person CASCADE")
 
 
-def write_roster(path: Path, rows: int) -> Path:
-    from tests.roster.files import roster_rows, write_csv
+# What rosters hold, in the labels institutions write (weights in percent).
+EDUCATION_LABELS = [
+    ("زیر دیپلم", 12),
+    ("سیکل", 2),
+    ("دیپلم", 50),
+    ("فوق دیپلم", 4),
+    ("کاردانی", 12),
+    ("کارشناسی", 11),
+    ("لیسانس", 4),
+    ("کارشناسی ارشد", 4),
+    ("دکتری", 1),
+]
+SERVICE_LABELS = [("پایان خدمت", 70), ("کارت پایان خدمت", 10), ("معاف", 15), ("معافیت", 5)]
+POSITION_LABELS = [("نگهبان", 80), ("پلیس‌یار", 10), ("سرپرست", 7), ("سرپرست شیفت", 2), ("مدیر", 1)]
+MOBILE_PREFIXES = ["0912", "0935", "0936", "0937", "0915", "0917", "0919", "0990", "0901", "0921"]
+ARABIC_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
-    return write_csv(path, roster_rows(rows))
+
+def weighted(rng, pairs):
+    return rng.choices([value for value, _w in pairs], weights=[w for _v, w in pairs])[0]
+
+
+def realistic_rows(count: int, seed: int = 1404):
+    """`count` valid roster rows with the variety of real files: Persian first and last names
+    from the project's corpus (`core.demo_data`), one in ten typed with the Arabic Yeh and
+    Kaf, compound names with a zero-width non-joiner, a space or neither; birth dates over
+    45 Jalali years in Persian or ASCII digits, `/` or `-`, padded or not; varied mobiles,
+    education, military service and position labels. National codes are unique and never
+    those of the people already in the table (`fill_people`)."""
+    import random
+
+    from entezam.core.demo_data import names
+    from entezam.core.persian.jalali import days_in_month
+    from tests.roster.files import national_code
+
+    rng = random.Random(seed)
+    data = names()
+    male, female, last = data["male_first_names"], data["female_first_names"], data["last_names"]
+    for index in range(count):
+        woman = rng.random() < 0.08
+        first, surname, father = (
+            rng.choice(female if woman else male),
+            rng.choice(last),
+            rng.choice(male),
+        )
+        if "\u200c" in surname and rng.random() < 0.3:  # «حسین‌زاده», «حسین زاده», «حسینزاده»
+            surname = surname.replace("\u200c", rng.choice([" ", ""]))
+        if rng.random() < 0.1:  # typed on an Arabic keyboard layout
+            first, surname, father = (n.translate(ARABIC_LETTERS) for n in (first, surname, father))
+        year = rng.randint(1340, 1384)
+        month = rng.randint(1, 12)
+        day = rng.randint(1, days_in_month(year, month))
+        separator = "/" if rng.random() < 0.85 else "-"
+        born = (
+            f"{year}{separator}{month:02d}{separator}{day:02d}"
+            if rng.random() < 0.8
+            else f"{year}{separator}{month}{separator}{day}"
+        )
+        mobile = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
+        if rng.random() < 0.4:
+            born = born.translate(PERSIAN_DIGITS)
+        if rng.random() < 0.2:
+            mobile = mobile.translate(PERSIAN_DIGITS)
+        yield [
+            national_code(index),
+            first,
+            surname,
+            father,
+            born,
+            "زن" if woman else rng.choice(["مرد", "مرد", "مرد", "آقا"]),
+            mobile,
+            weighted(rng, EDUCATION_LABELS),
+            "" if woman else weighted(rng, SERVICE_LABELS),
+            weighted(rng, POSITION_LABELS),
+        ]
+
+
+ROSTER = "realistic"  # --roster uniform: the tests' roster (ten first names, nine surnames)
+
+
+def roster(rows: int):
+    from tests.roster.files import roster_rows
+
+    return roster_rows(rows) if ROSTER == "uniform" else realistic_rows(rows)
+
+
+def write_roster(path: Path, rows: int) -> Path:
+    from tests.roster.files import write_csv
+
+    return write_csv(path, roster(rows))
 
 
 def run_import(path: Path, mode: str = "atomic"):
@@ -258,16 +356,196 @@ def _save_rows(rows, institution, actor, standards, applications) -> None:
             )
 
 
+def existing_urls(url: str, existing: int) -> tuple[str, str]:
+    """(the database that keeps `existing` people between runs, this run's copy of it)."""
+    parts = urlparse(url)
+    base = f"{parts.path.lstrip('/')}_{existing}"
+    return (
+        parts._replace(path=f"/{base}").geturl(),
+        parts._replace(path=f"/{base}_run").geturl(),
+    )
+
+
+def held_people(url: str) -> int | None:
+    """People in the database at `url` once it is built (its institution exists), or None."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as connection:
+            row = connection.execute(
+                "SELECT (SELECT count(*) FROM personnel_person), (SELECT count(*) FROM "
+                "institutions_institution WHERE registration_number = %s)",
+                [REGISTRATION_NUMBER],
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row and row[1] else None
+
+
+def fill_people(count: int) -> None:
+    """`count` people with COPY, the trigram index built after the load, then VACUUM ANALYZE.
+
+    National codes are `national_code_from(900_000_000 + i)`, apart from the roster's
+    (`tests.roster.files.national_code` stays below 900,000,000); names and dates are drawn
+    from the corpus as in `realistic_rows`.
+    """
+    import random
+
+    from django.db import connection
+
+    from entezam.core.demo_data import names
+    from entezam.core.persian.validators import national_code_from
+    from entezam.personnel.models import Person, search_key
+
+    rng = random.Random(count)
+    data = names()
+    male, female, last = data["male_first_names"], data["female_first_names"], data["last_names"]
+    keys: dict[tuple[str, str], str] = {}
+    table = Person._meta.db_table
+    columns = [
+        "created_at",
+        "updated_at",
+        "national_code",
+        "first_name",
+        "last_name",
+        "father_name",
+        "birth_date",
+        "gender",
+        "mobile",
+        "education",
+        "military_service",
+        "photo",
+        "address",
+        "search_name",
+    ]
+    educations = ["below_diploma", "diploma", "diploma", "diploma", "associate", "bachelor"]
+    start = datetime.date(1961, 3, 21).toordinal()
+    days = datetime.date(2006, 3, 20).toordinal() - start
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS person_search_trgm")
+        now = "2025-01-01 00:00:00+00"
+        with (
+            cursor.connection.cursor() as pg,
+            pg.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for index in range(count):
+                woman = rng.random() < 0.08
+                first, surname = rng.choice(female if woman else male), rng.choice(last)
+                key = keys.get((first, surname))
+                if key is None:
+                    key = keys[(first, surname)] = search_key(first, surname)
+                copy.write_row(
+                    (
+                        now,
+                        now,
+                        national_code_from(900_000_000 + index),
+                        first,
+                        surname,
+                        rng.choice(male),
+                        datetime.date.fromordinal(start + rng.randrange(days)),
+                        "female" if woman else "male",
+                        f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}",
+                        rng.choice(educations),
+                        "" if woman else "completed",
+                        "",
+                        "",
+                        key,
+                    )
+                )
+        cursor.execute(
+            f"CREATE INDEX person_search_trgm ON {table} USING gin (search_name gin_trgm_ops)"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def build_child(existing: int) -> None:
+    """In a fresh process on the kept database: schema, institution, standards, people."""
+    setup_django(existing_urls(database_url(), existing)[0])
+    started = time.perf_counter()
+    prepare()
+    clear_people()
+    fill_people(existing)
+    print(json.dumps({"built_seconds": time.perf_counter() - started}))
+
+
+def import_child(existing: int, path: str) -> None:
+    """In a fresh process on this run's copy of the kept database: import the roster."""
+    setup_django(existing_urls(database_url(), existing)[1])
+    from entezam.personnel.models import Person
+
+    before = Person.objects.count()
+    seconds, report = run_import(Path(path))
+    print(
+        json.dumps(
+            {
+                "people_before": before,
+                "seconds": seconds,
+                "created": report.created,
+                "rejected": report.rejected,
+                "outcome": str(report.outcome),
+            }
+        )
+    )
+
+
+def child(*arguments: str) -> dict | str:
+    """Run this script with `arguments` in a fresh process; its JSON line, or its error."""
+    output = subprocess.run(
+        [sys.executable, __file__, *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ENTEZAM_BENCH_DATABASE_URL": database_url()},
+    )
+    lines = [line for line in output.stdout.splitlines() if line.startswith("{")]
+    if output.returncode != 0 or not lines:
+        return (output.stderr or output.stdout)[-2000:]
+    return json.loads(lines[-1])
+
+
+def import_into_existing(existing: int, path: Path) -> dict | str:
+    """Import the roster into a copy of a database that already holds `existing` people.
+
+    The kept database is built once (COPY) and reused while it holds them; each run
+    imports into a fresh copy of it (`CREATE DATABASE … TEMPLATE`), dropped afterwards.
+    """
+    import psycopg
+
+    base, run = existing_urls(database_url(), existing)
+    built = None
+    if held_people(base) != existing:
+        recreate_database(base)
+        result = child("--build-existing", str(existing))
+        if isinstance(result, str):
+            return f"building {existing:,} people failed: {result}"
+        built = result["built_seconds"]
+    admin = urlparse(base)._replace(path="/postgres").geturl()
+    base_name, run_name = (urlparse(u).path.lstrip("/") for u in (base, run))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{run_name}" WITH (FORCE)')
+        connection.execute(
+            f'CREATE DATABASE "{run_name}" TEMPLATE "{base_name}" STRATEGY FILE_COPY'
+        )
+    try:
+        result = child("--import-existing", str(existing), "--workdir", str(path))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{run_name}" WITH (FORCE)')
+    if isinstance(result, str):
+        return f"importing into {existing:,} people failed: {result}"
+    return {**result, "built_seconds": built}
+
+
 def memory_child(rows: int, directory: str, kind: str) -> None:
     """In a fresh process: import `rows` rows from a `kind` file and print peak RSS (MB)."""
     setup_django(database_url())
     clear_people()
     from entezam.roster import reading as roster
-    from tests.roster.files import roster_rows, write_xlsx
+    from tests.roster.files import write_xlsx
 
     mode = "atomic"
     if kind == "xlsx":
-        path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster_rows(rows))
+        path = write_xlsx(Path(directory) / f"memory-{rows}.xlsx", roster(rows))
     elif kind.startswith("rejected"):
         # A dry run of a file where every row is rejected; `rejected` lifts the limit on
         # rejected rows, so all of them go through the report (`rejected-limit` keeps it).
@@ -318,6 +596,8 @@ def measure_memory(sizes: list[int], directory: str, kind: str) -> list[dict]:
                 kind,
                 "--workdir",
                 directory,
+                "--roster",
+                ROSTER,
             ],
             capture_output=True,
             text=True,
@@ -342,13 +622,38 @@ def main() -> int:
         help="file kinds whose memory is measured (rejected: every row rejected, limit lifted; "
         "rejected-limit: the same with the limit on rejected rows)",
     )
+    parser.add_argument(
+        "--existing",
+        type=int,
+        default=1_000_000,
+        help="people already in the table for the second import (0: skip it)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="imports timed per table; the median is shown"
+    )
+    parser.add_argument(
+        "--roster",
+        choices=["realistic", "uniform"],
+        default="realistic",
+        help="uniform: the tests' low-variety roster, to see what the variety costs",
+    )
+    parser.add_argument("--build-existing", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--import-existing", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--memory-kind", default="csv", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global ROSTER
+    ROSTER = args.roster
 
     if args.memory_child:
         memory_child(args.memory_child, args.workdir, args.memory_kind)
+        return 0
+    if args.build_existing:
+        build_child(args.build_existing)
+        return 0
+    if args.import_existing:
+        import_child(args.import_existing, args.workdir)
         return 0
 
     url = database_url()
@@ -364,8 +669,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="entezam-bench-import-") as directory:
         path = write_roster(Path(directory) / "roster.csv", args.rows)
         size_mb = path.stat().st_size / 1024 / 1024
-        clear_people()
-        import_seconds, report = run_import(path)
+        # On a shared machine one import's time moves by a third from run to run: with
+        # --repeat, the median of several (the table emptied before each).
+        import_runs = []
+        for _run in range(args.repeat):
+            clear_people()
+            seconds, report = run_import(path)
+            import_runs.append(seconds)
+        import_seconds = statistics.median(import_runs)
         floor = time_write_floor()
         floor_seconds = floor["total"]
         # COPY is short and its time varies from run to run: the median of three.
@@ -383,21 +694,49 @@ def main() -> int:
                         applications,
                     )
                 )
+        existing = None
+        if args.existing:
+            runs = [import_into_existing(args.existing, path) for _run in range(args.repeat)]
+            failed = [run for run in runs if isinstance(run, str)]
+            existing = (
+                failed[0]
+                if failed
+                else {
+                    **runs[0],
+                    "seconds": statistics.median(run["seconds"] for run in runs),
+                    "runs": [run["seconds"] for run in runs],
+                }
+            )
         kinds = [kind.strip() for kind in args.memory_kinds.split(",") if kind.strip()]
         memory = {kind: measure_memory(sizes, directory, kind) for kind in kinds}
 
     print()
-    print(f"Roster import benchmark: {args.rows:,} rows, {size_mb:.1f} MB CSV, PostgreSQL")
+    print(
+        f"Roster import benchmark: {args.rows:,} rows ({args.roster} roster), {size_mb:.1f} MB "
+        "CSV, PostgreSQL"
+    )
     print(
         f"import report: created {report.created:,}, rejected {report.rejected:,}, "
         f"outcome {report.outcome}"
     )
+    if args.repeat > 1:
+        shown = ", ".join(f"{seconds:.1f}" for seconds in import_runs)
+        print(f"imports timed {args.repeat}× each, medians shown; into the empty table: {shown} s")
+        if isinstance(existing, dict):
+            shown = ", ".join(f"{seconds:.1f}" for seconds in existing["runs"])
+            print(f"  into the table of {args.existing:,} people: {shown} s")
     print()
     print(f"{'path':<74}{'seconds':>10}{'rows/s':>12}{'ratio':>10}")
     print("-" * 106)
+    into_existing = isinstance(existing, dict)
     rows = [
         ("raw COPY into a bare text table", copy_seconds),
         ("our import (validated, upserted, applications + steps)", import_seconds),
+        *(
+            [(f"our import, into a table already holding {args.existing:,} people", existing_s)]
+            if into_existing and (existing_s := existing["seconds"])
+            else []
+        ),
         ("write floor: the same rows INSERT … SELECT, no Python", floor_seconds),
         *((label, seconds) for label, seconds, _work in references),
     ]
@@ -413,7 +752,30 @@ def main() -> int:
     )
     print(
         f"ratio import / write floor:                       {import_seconds / floor_seconds:6.1f}×"
+        "   (empty table)"
     )
+    if isinstance(existing, dict):
+        print(
+            f"ratio import into {args.existing:,} people / write floor: "
+            f"{existing['seconds'] / floor_seconds:6.1f}×   (the same floor, measured on the "
+            "empty table in this run)"
+        )
+        print(
+            f"ratio import into {args.existing:,} people / COPY:        "
+            f"{existing['seconds'] / copy_seconds:6.1f}×"
+        )
+        print(
+            f"  ({existing['people_before']:,} people before; created {existing['created']:,}, "
+            f"rejected {existing['rejected']:,}, outcome {existing['outcome']}"
+            + (
+                f"; the {args.existing:,} people were built in {existing['built_seconds']:.0f} s"
+                if existing["built_seconds"]
+                else "; the kept database was reused"
+            )
+            + ")"
+        )
+    elif existing is not None:
+        print(f"import into a table of {args.existing:,} people: not measured ({existing})")
     print()
     print("write floor, step by step (the same rows, no Python):")
     for step, seconds in floor.items():

@@ -14,6 +14,12 @@ GUARD applications are bulk-created, then:
   separately and saves every rule result, step and status one by one — run on a sample
   (min(N, 2000) by default) and extrapolated to N.
 
+Before any ratio, the two are checked against each other: the loop re-screens the sampled
+applications the bulk run screened, and every status and every rule outcome must match
+(the loop implements the documented rule table of docs/architecture.md on its own, so a
+difference is a bug on one side). When they differ, the disagreements are printed instead
+of a ratio.
+
 Exit status is always 0: problems are reported, not failed.
 """
 
@@ -27,6 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -45,7 +52,8 @@ def throwaway_postgres(url: str) -> tuple[str, callable] | tuple[None, str]:
     from psycopg import sql
 
     parsed = urlparse(url)
-    name = f"entezam_bench_screening_{uuid.uuid4().hex[:8]}"
+    # Named after the given database, so that runs sharing a server keep to their own names.
+    name = f"{parsed.path.lstrip('/') or 'entezam_bench'}_screening_{uuid.uuid4().hex[:8]}"
     admin_url = urlunparse(parsed._replace(path="/postgres"))
     try:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as conn:
@@ -266,11 +274,14 @@ def naive_screen(actor, application_ids) -> None:
                         .order_by("-checked_on", "-id")
                         .first()
                     )
-                    outcome = (
-                        "review"
-                        if check is None or check.result == "pending"
-                        else ("fail" if check.result == "disqualifying" else "pass")
-                    )
+                    if check is None or check.result == "pending":
+                        outcome = "review"
+                    elif check.result == "disqualifying":
+                        outcome = "fail"
+                    elif (today - check.checked_on).days > p["valid_days"]:
+                        outcome = "review"  # clear, but older than the standard accepts
+                    else:
+                        outcome = "pass"
                 elif rule.kind == "medical_fitness":
                     cert = (
                         MedicalCertificate.objects.filter(person=person)
@@ -310,6 +321,60 @@ def naive_screen(actor, application_ids) -> None:
             app.status = target
             app.status_changed_at = timezone.now()
             app.save()
+
+
+Outcome = tuple[str, dict[str, str]]  # (status, {rule kind: outcome})
+
+
+def outcomes_of(application_ids) -> dict[int, Outcome]:
+    """Each application's status and the outcome of each of its rules, as stored."""
+    from entezam.vetting.models import Application, RuleResult
+
+    rules: dict[int, dict[str, str]] = {pk: {} for pk in application_ids}
+    for pk, kind, outcome in RuleResult.objects.filter(
+        application_id__in=application_ids
+    ).values_list("application_id", "kind", "outcome"):
+        rules[pk][kind] = outcome
+    statuses = dict(Application.objects.filter(pk__in=application_ids).values_list("pk", "status"))
+    return {pk: (statuses[pk], rules[pk]) for pk in application_ids}
+
+
+def compare(bulk: dict[int, Outcome], loop: dict[int, Outcome]) -> list[tuple]:
+    """(application id, bulk status, loop status, rules that differ) where the two differ."""
+    found = []
+    for pk, (bulk_status, bulk_rules) in sorted(bulk.items()):
+        loop_status, loop_rules = loop[pk]
+        rules = {
+            kind: (bulk_rules.get(kind, "—"), loop_rules.get(kind, "—"))
+            for kind in sorted(bulk_rules.keys() | loop_rules.keys())
+            if bulk_rules.get(kind) != loop_rules.get(kind)
+        }
+        if bulk_status != loop_status or rules:
+            found.append((pk, bulk_status, loop_status, rules))
+    return found
+
+
+def print_disagreements(disagreements: list[tuple], sample_size: int, shown: int = 20) -> None:
+    """No ratio is worth printing between two paths that reach different results."""
+    print(
+        f"DISAGREEMENT: the loop and the bulk path differ on {len(disagreements):,} of "
+        f"{sample_size:,} sampled applications (on the status of "
+        f"{sum(b != lo for _pk, b, lo, _r in disagreements):,}); no speed comparison is printed."
+    )
+    by_rule = Counter(
+        f"{kind}: bulk {b} / loop {lo}"
+        for _pk, _bs, _ls, rules in disagreements
+        for kind, (b, lo) in rules.items()
+    )
+    for line, number in by_rule.most_common():
+        print(f"  {number:>6,}  {line}")
+    print()
+    print(f"{'application':>12}  {'bulk status':<18}{'loop status':<18}rules that differ")
+    for pk, bulk_status, loop_status, rules in disagreements[:shown]:
+        detail = ", ".join(f"{kind} {b}/{lo}" for kind, (b, lo) in rules.items())
+        print(f"{pk:>12}  {bulk_status:<18}{loop_status:<18}{detail}")
+    if len(disagreements) > shown:
+        print(f"{'':>12}  … and {len(disagreements) - shown:,} more")
 
 
 def main() -> int:
@@ -352,6 +417,7 @@ def main() -> int:
         totals = report.totals()
 
         sample = random.Random(7).sample(ids, sample_size)
+        bulk_outcome = outcomes_of(sample)
         Application.objects.filter(pk__in=sample).update(status="submitted", needs_review=False)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -362,9 +428,18 @@ def main() -> int:
         loop_per_app = loop_sample_seconds / sample_size
         loop_seconds = loop_per_app * count
         ratio = loop_seconds / bulk_seconds if bulk_seconds else float("inf")
+        disagreements = compare(bulk_outcome, outcomes_of(sample))
 
         print(f"bulk screening benchmark — {backend}, {count:,} applications")
         print(f"data set up in {setup_seconds:.1f} s; outcomes: {totals}")
+        print()
+        if disagreements:
+            print_disagreements(disagreements, sample_size)
+            return 0
+        print(
+            f"the loop and the bulk path agree on the status and every rule outcome of all "
+            f"{sample_size:,} sampled applications"
+        )
         print()
         print(f"{'path':<44}{'seconds':>12}{'per application':>18}")
         print(

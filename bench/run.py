@@ -14,9 +14,12 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = {
     "bench_import.py": (
         ["--rows", "100000", "--memory-sizes", "100000,1000000"],
-        ["--rows", "1000", "--memory-sizes", "1000,2000"],
+        ["--rows", "1000", "--memory-sizes", "1000,2000", "--existing", "5000"],
     ),
-    "bench_search.py": (["--people", "1000000"], ["--people", "2000"]),
+    "bench_search.py": (
+        ["--people", "1000000"],
+        ["--people", "2000", "--queries", "20", "--scan-sample", "5"],
+    ),
     "bench_screening.py": (["--applications", "100000"], ["--applications", "200"]),
     "bench_pages.py": (
         ["--people", "100000"],

@@ -45,9 +45,13 @@ def _clear_cache():
     # (Sign-in lockout counters live in django-axes' tables, emptied with the test database.)
     from django.core.cache import cache
 
+    from entezam.credentials.verification import forget_limited
+
     cache.clear()
+    forget_limited()  # the check's process-local memo of addresses over the limit
     yield
     cache.clear()
+    forget_limited()
 
 
 @pytest.fixture

@@ -196,6 +196,26 @@ class TestPublicVerification:
             assert value not in page and to_persian_digits(value) not in page
             assert value not in str(body)
 
+    def test_the_page_speaks_the_readers_language_and_escapes_stored_text(
+        self, client, world, carded, settings
+    ):
+        from entezam.core.persian import to_persian_digits
+        from entezam.institutions.models import Institution
+
+        fa = client.get(f"/v/{carded.token}").content.decode()
+        assert "مجاز به فعالیت" in fa and "May work" not in fa
+        assert to_persian_digits(carded.number) in fa and carded.number not in fa
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        en = client.get(f"/v/{carded.token}").content.decode()
+        assert "May work" in en and carded.number in en
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+        assert f"/v/{carded.token}/photo.jpg" not in en  # no photo, no image
+        # Whatever a stored name holds, the page shows it as text.
+        Institution.objects.filter(pk=world.inst_a.pk).update(name='موسسه <b>"الف"</b> & شرکا')
+        page = client.get(f"/v/{carded.token}").content.decode()
+        assert "<b>" not in page
+        assert "موسسه &lt;b&gt;&quot;الف&quot;&lt;/b&gt; &amp; شرکا" in page
+
     @pytest.mark.parametrize(
         "token",
         [
@@ -306,8 +326,14 @@ def test_the_demo_step_issues_cards_once(world, carded, course):
     from entezam.credentials.seed import demo_seed
 
     CertificateFactory(person=approved_applicant(world.inst_a), course=course)
-    assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) == "cards issued: 1"
+    said = demo_seed(actor=system_actor(), rng=random.Random(1), options={})
+    assert said.startswith("cards issued: 1; verifications: ")
+    # The verifications went through the public check and spread over two weeks.
+    checks = list(VerificationCheck.objects.all())
+    assert len(checks) > 10 and {c.result for c in checks} >= {"active", "unknown"}
+    assert len({c.time.date() for c in checks}) > 3
     assert demo_seed(actor=system_actor(), rng=random.Random(1), options={}) is None
+    assert VerificationCheck.objects.count() == len(checks)
 
 
 def test_the_public_register_lists_institutions_not_people(client, world, carded):

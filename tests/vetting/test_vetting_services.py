@@ -5,18 +5,20 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from entezam.core.models import AuditEvent
+from entezam.core.persian.text import to_persian_digits
 from entezam.personnel.models import Employment
 from entezam.vetting import services
 from entezam.vetting.models import Standard
 from entezam.vetting.seed import seed_standards
-from tests.personnel.factories import EmploymentFactory
+from tests.personnel.factories import EmploymentFactory, PersonFactory
 from tests.vetting.factories import (
     GUARD_RULES,
     ApplicationFactory,
     BackgroundCheckFactory,
+    MedicalCertificateFactory,
     eligible_applicant,
 )
 
@@ -243,6 +245,38 @@ def test_advance_from_review_and_background_check(world, guard_standard):
     assert app.status == "interview"
     with pytest.raises(PermissionDenied):
         services.application_advance(actor=world.manager, application=app, to_status="interview")
+
+
+def test_a_stale_clear_check_does_not_open_the_interview(world, guard_standard):
+    """Screening parks an application whose newest clear check is older than the
+    standard's `valid_days` at the background check; the officer cannot move it on to the
+    interview on that same old check, only once a new one is recorded."""
+    today = timezone.localdate()
+    person = PersonFactory(applicant=True)
+    MedicalCertificateFactory(person=person)
+    valid_days = guard_standard.rules.get(kind="background_check").params["valid_days"]
+    BackgroundCheckFactory(
+        person=person, result="clear", checked_on=today - datetime.timedelta(days=valid_days + 1)
+    )
+    app = ApplicationFactory(person=person, institution=world.inst_a, standard=guard_standard)
+    services.applications_screen(actor=world.hq_admin, applications=[app.pk])
+    app.refresh_from_db()
+    assert app.status == "background_check"
+    with pytest.raises(ValidationError) as exc:
+        services.application_advance(
+            actor=world.station_officer, application=app, to_status="interview"
+        )
+    with translation.override("fa"):
+        message = exc.value.message_dict["status"][0]
+    assert "استعلام" in message and to_persian_digits(valid_days) in message
+    app.refresh_from_db()
+    assert app.status == "background_check"
+    BackgroundCheckFactory(person=person, result="clear", checked_on=today)
+    services.application_advance(
+        actor=world.station_officer, application=app, to_status="interview"
+    )
+    app.refresh_from_db()
+    assert app.status == "interview"
 
 
 def test_open_application_by_manager(world, guard_standard):

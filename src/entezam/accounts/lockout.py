@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from entezam.core.counters import count_hit
+
 
 def lockout_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
     """The key failures are counted under (`AXES_USERNAME_CALLABLE`): `PROV ` is `prov`."""
@@ -44,11 +46,7 @@ def address_failed(ip: str | None) -> None:
         return
     count_key, last_key = _address_keys(ip)
     timeout = settings.LOGIN_LOCKOUT_SECONDS
-    cache.add(count_key, 0, timeout=timeout)
-    try:
-        cache.incr(count_key)
-    except ValueError:
-        cache.set(count_key, 1, timeout=timeout)
+    count_hit(count_key, timeout)
     cache.set(last_key, time.time(), timeout=timeout)
 
 

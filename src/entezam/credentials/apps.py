@@ -37,6 +37,7 @@ class CredentialsConfig(AppConfig):
         )
         register_demo_seed("cards", "entezam.credentials.seed.demo_seed", order=70)
         register_periodic("cards-reconcile", "entezam.credentials.services.cards_reconcile", 60)
+        register_periodic("card-checks-store", "entezam.credentials.verification.drain_checks", 60)
         register_action_labels(
             {
                 "card.issue": _("Licence card issued"),
@@ -54,4 +55,12 @@ class CredentialsConfig(AppConfig):
             section="training",
             order=50,
             model="credentials.Card",
+        )
+        register_nav(
+            "credentials:check_statistics",
+            _("Card verifications"),
+            "qr-code-scan",
+            section="training",
+            order=55,
+            model="credentials.VerificationCheck",
         )

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.accounts.choices import Role
 from entezam.core.models import BaseModel
-from entezam.institutions.models import VIA_INSTITUTION
+from entezam.core.scoping import ScopedManager
+from entezam.institutions.models import VIA_INSTITUTION, via
 from entezam.personnel.choices import Position
 from entezam.personnel.models import PEOPLE_VIEWERS
 
@@ -77,7 +78,7 @@ class Card(BaseModel):
         return reverse("credentials:card_detail", args=[self.pk])
 
     def verification_path(self) -> str:
-        return reverse("credentials:verify", args=[self.token])
+        return reverse("card_verify", args=[self.token])
 
     @property
     def status_color(self) -> str:
@@ -97,6 +98,19 @@ class CardNumberSequence(models.Model):
         return f"{self.province_id}: {self.last}"
 
 
+# Who reads the checks' statistics (of the cards in their scope; unknown tokens and the
+# addresses' activity are national).
+CHECK_READERS = frozenset(
+    {
+        Role.HQ_ADMIN,
+        Role.HQ_ANALYST,
+        Role.PROVINCE_OFFICER,
+        Role.STATION_OFFICER,
+        Role.INSTITUTION_MANAGER,
+    }
+)
+
+
 class VerificationCheck(models.Model):
     """One public check: when, what it answered, and a salted hash of the address (for
     statistics and abuse detection; the address itself is not kept)."""
@@ -108,6 +122,13 @@ class VerificationCheck(models.Model):
     result = models.CharField(max_length=20, choices=CheckResult.choices)
     ip_hash = models.CharField(max_length=64, db_index=True)
     channel = models.CharField(max_length=10, default="page")
+    # The id a buffered check carries from the request to the bulk store (a store repeated
+    # after a crash finds it and adds nothing); empty for checks stored directly.
+    ref = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    objects = ScopedManager()
+    role_actions = {"view": CHECK_READERS}
+    scope_paths = via("card__institution")
 
     class Meta:
         ordering = ["-id"]

@@ -209,17 +209,37 @@ def _set_status(card: Card, status: str, *, reason: str, actor=None, replaced_by
 
 def effective_status(card: Card, today: datetime.date | None = None) -> tuple[str, str]:
     """(status, cause) from the card and its causes as they are now."""
+    return status_from_causes(
+        status=card.status,
+        status_reason=card.status_reason,
+        expires_on=card.expires_on,
+        employment_ended=card.employment.end_date is not None,
+        institution_status=card.institution.status,
+        today=today,
+    )
+
+
+def status_from_causes(
+    *,
+    status: str,
+    status_reason: str,
+    expires_on: datetime.date,
+    employment_ended: bool,
+    institution_status: str,
+    today: datetime.date | None = None,
+) -> tuple[str, str]:
+    """The one rule: a live card's answer follows its employment, its institution and its
+    expiry, whatever its stored status says (the periodic reconcile catches the store up)."""
     today = today or timezone.localdate()
-    if card.status not in LIVE_STATUSES:
-        return card.status, card.status_reason
-    institution = card.institution
-    if card.employment.end_date is not None:
+    if status not in LIVE_STATUSES:
+        return status, status_reason
+    if employment_ended:
         return CardStatus.REVOKED, "employment_ended"
-    if institution.status in (InstitutionStatus.REVOKED, InstitutionStatus.CLOSED):
-        return CardStatus.REVOKED, f"institution_{institution.status}"
-    if card.expires_on < today:
+    if institution_status in (InstitutionStatus.REVOKED, InstitutionStatus.CLOSED):
+        return CardStatus.REVOKED, f"institution_{institution_status}"
+    if expires_on < today:
         return CardStatus.EXPIRED, "expired"
-    if institution.status == InstitutionStatus.SUSPENDED:
+    if institution_status == InstitutionStatus.SUSPENDED:
         return CardStatus.SUSPENDED, "institution_suspended"
     return CardStatus.ACTIVE, ""
 

@@ -3,22 +3,33 @@ person, a card, issue, bulk issue, replace)."""
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import quote as urlquote
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from entezam.core.errors import MESSAGES as CORE_MESSAGES
 from entezam.core.scoping import access, can, parse_id
+from entezam.core.templatetags.persian import fa_digits, jalali_datetime, jalali_long
 from entezam.core.views import ObjectDetailView, ObjectListView
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
 from entezam.personnel.models import Employment
 from entezam.training.models import Session
 
-from . import services
+from . import selectors, services
 from .choices import CheckResult
 from .filtersets import CardFilterSet
 from .models import Card
@@ -31,15 +42,87 @@ STATUS_CODES = {CheckResult.UNKNOWN: 404, CheckResult.LIMITED: 429}
 def verify_page(request, token: str):
     """`/v/<token>`: the answer in large words and colour; public, no login."""
     answer = verify(token[:200], client_address(request))
-    response = render(
-        request,
-        "credentials/verify.html",
-        {"answer": answer, "card": answer.card, "fields": answer.public_fields()},
-        status=STATUS_CODES.get(answer.result, 200),
-    )
+    response = HttpResponse(_verify_html(answer), status=STATUS_CODES.get(answer.result, 200))
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+# The busiest public page is rendered from its template once per language and shape (the
+# result, whether a card was found, whether it has a photo), with a slot for each value;
+# each check fills the slots with its card's values, escaped. No request context: the page
+# shows no navigation, user or messages.
+_SLOT = "\ue000{}\ue001"
+_SLOTS = (
+    "first_name",
+    "last_name",
+    "institution",
+    "position",
+    "number",
+    "valid_until",
+    "changed",
+    "photo_url",
+    "token_query",
+)
+
+
+@functools.lru_cache(maxsize=128)
+def _verify_shape(language: str, result: str, found: bool, has_photo: bool) -> str:
+    shape = {"result": result, "found": found, "has_photo": has_photo}
+    slots = {name: mark_safe(_SLOT.format(name)) for name in _SLOTS}
+    return render_to_string("credentials/verify.html", {"answer": shape, "slot": slots})
+
+
+def _verify_html(answer) -> str:
+    page = _verify_shape(get_language(), answer.result, answer.found, answer.has_photo)
+    if not answer.found:
+        return page
+    fields = answer.public_fields()
+    values = {
+        "first_name": fields["first_name"],
+        "last_name": fields["last_name"],
+        "institution": fields["institution"],
+        "position": fields["position"],
+        "number": fa_digits(fields["number"]),
+        "valid_until": jalali_long(answer.expires_on),
+        "changed": jalali_datetime(answer.status_changed_at),
+        "photo_url": reverse("card_verify_photo", args=[answer.token]),
+        "token_query": urlquote(answer.token),
+    }
+    for name, value in values.items():
+        # A value cannot open a slot of its own: the slot marks are taken out first.
+        clean = str(value).replace("\ue000", "").replace("\ue001", "")
+        page = page.replace(_SLOT.format(name), escape(clean))
+    return page
+
+
+@login_required
+def check_statistics(request):
+    """`/cards/checks/`: public checks of the cards in the reader's scope, per day and result;
+    for national readers, the addresses that checked most (abuse)."""
+    stats = selectors.check_statistics(user=request.user)
+    if stats is None:
+        raise PermissionDenied(CORE_MESSAGES["not_allowed"])
+    results = [
+        {"value": r.value, "label": r.label, "count": stats.totals[r.value]}
+        for r in selectors.RESULTS
+    ]
+    day_rows = [
+        {"date": d["date"], "total": d["total"], "counts": [d[r.value] for r in selectors.RESULTS]}
+        for d in reversed(stats.days)
+        if d["total"]
+    ]
+    return render(
+        request,
+        "credentials/check_statistics.html",
+        {
+            "page_title": _("Card verifications"),
+            "stats": stats,
+            "results": results,
+            "day_rows": day_rows,
+            "days": len(stats.days),
+        },
+    )
 
 
 class CardListView(ObjectListView):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
-
+from entezam.core.counters import count_hit
 from entezam.core.middleware import client_ip
 
 from .conf import int_setting
@@ -14,10 +13,5 @@ from .conf import int_setting
 def submissions_allowed(request) -> bool:
     """Count one public submission from the request's address; False past the hourly limit."""
     key = f"feedback-submit:{client_ip(request) or 'unknown'}:{int(time.time()) // 3600}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
+    count = count_hit(key, 3600)
     return count <= int_setting("FEEDBACK_SUBMISSIONS_PER_HOUR")

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 
 from entezam.core import audit
+from entezam.core.counters import count_hit
 from entezam.core.models import AuditEvent, AuditLink
 from entezam.core.persian import normalize, to_ascii_digits
 from entezam.core.scoping import access, can, checked_visible, same_scope_as_view
@@ -72,12 +72,7 @@ def code_lookup_checked(user, code: str) -> None:
     """Count one exact national-code lookup by `user` (per hour, in the cache), refuse it
     past `CODE_LOOKUPS_PER_HOUR`, and record it in the audit log (the code masked)."""
     key = f"national-code-lookups:{user.pk}:{int(time.time()) // 3600}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=3600)
-        count = 1
+    count = count_hit(key, 3600)
     if count > settings.CODE_LOOKUPS_PER_HOUR:
         raise TooManyLookups(
             MESSAGES["too_many_lookups"] % {"limit": settings.CODE_LOOKUPS_PER_HOUR}

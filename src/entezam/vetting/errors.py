@@ -39,6 +39,9 @@ MESSAGES = {
     "invalid_transition": CORE_MESSAGES["invalid_transition"],
     "rule_failed": _("A rule failed: reject the application or screen it again."),
     "background_not_clear": _("The background check has no clear result yet."),
+    "background_too_old": _(
+        "The newest clear background check is older than %(days)s days: record a new one first."
+    ),
     # Background checks, recorded by hand or read from a results file.
     "unknown_result": _("Unknown check result."),
     "in_future": CORE_MESSAGES["in_future"],

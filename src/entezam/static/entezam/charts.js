@@ -13,6 +13,8 @@ document.addEventListener("DOMContentLoaded", () => {
       type: canvas.dataset.chart,
       data: { labels, datasets: [{ data: values, backgroundColor: colors, borderRadius: 6 }] },
       options: {
+        // Inside a .chart-box the chart fills the box's fixed height, whatever the width.
+        maintainAspectRatio: !canvas.parentElement.classList.contains("chart-box"),
         plugins: { legend: { display: false }, tooltip: { rtl, callbacks: { label: (c) => digits(c.parsed.y) } } },
         scales: { x: { reverse: rtl }, y: { beginAtZero: true, ticks: { precision: 0, callback: (v) => digits(v) } } },
       },

@@ -25,11 +25,11 @@ from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment,
 from entezam.personnel.reach import reach_insert_sql, reach_link, reach_link_many
 from entezam.personnel.services import tidy_names
 
+from .. import rules as rule_engine
 from ..choices import (
     ADVANCES,
     OPEN_APPLICATION_STATUSES,
     ApplicationStatus,
-    CheckResult,
     RuleKind,
     RuleOutcome,
 )
@@ -412,7 +412,7 @@ def application_advance(
     """Move an application on by hand (an officer resolved what screening could not).
 
     Leaving screening needs a note; entering the interview needs a clear background
-    check when the standard has that rule.
+    check, not older than the rule's `valid_days`, when the standard has that rule.
     """
     application = locked_application(application)
     require(actor, "advance", application)
@@ -424,12 +424,23 @@ def application_advance(
     failed = application.rule_results.filter(outcome=RuleOutcome.FAIL).exists()
     if failed:
         raise field_error("status", "rule_failed", MESSAGES)
-    if (
-        to_status == ApplicationStatus.INTERVIEW
-        and application.standard.rules.filter(kind=RuleKind.BACKGROUND_CHECK).exists()
-    ):
-        latest = application.person.background_checks.order_by("-checked_on", "-id").first()
-        if latest is None or latest.result != CheckResult.CLEAR:
+    rule = application.standard.rules.filter(kind=RuleKind.BACKGROUND_CHECK).first()
+    if to_status == ApplicationStatus.INTERVIEW and rule is not None:
+        # The rule screening applies: a clear result older than `valid_days` is no pass.
+        facts = rule_engine.load_facts(
+            [application.person_id], {RuleKind.BACKGROUND_CHECK}, timezone.localdate()
+        )
+        outcome, code, _values = rule_engine.evaluate_rule(
+            rule.kind,
+            rule.params,
+            {"person_id": application.person_id, "institution_id": application.institution_id},
+            facts,
+        )
+        if code == "background_stale":
+            raise field_error(
+                "status", "background_too_old", MESSAGES, days=rule.params["valid_days"]
+            )
+        if outcome != RuleOutcome.PASS:
             raise field_error("status", "background_not_clear", MESSAGES)
     move_application(
         application,

@@ -11,7 +11,8 @@ After screening an application moves forward only (or to rejected):
   standard version, and is recorded as made by the screening actor;
 * a REVIEW on any rule but the background check (and no FAIL) → stays in `screening`,
   flagged `needs_review` for an officer, who rejects or moves it on by hand;
-* otherwise, a background check that is missing or pending → `background_check`;
+* otherwise, a background check that is missing, pending or stale (a clear result older
+  than the rule's `valid_days`) → `background_check`;
 * everything PASS → `interview`.
 """
 
