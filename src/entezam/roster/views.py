@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.jobs import job_rerun, live_progress
+from entezam.core.jobs import job_percent, job_rerun, live_progress
 from entezam.core.models import Job
 
 from .choices import ImportOutcome, Mode
@@ -96,12 +96,7 @@ class RosterJobMixin(LoginRequiredMixin):
 
 def progress_context(job: Job) -> dict:
     done, total = live_progress(job)
-    if job.status == Job.Status.SUCCEEDED:
-        percent = 100
-    elif total:
-        percent = min(99, int(100 * done / total))
-    else:
-        percent = 0
+    percent = job_percent(job, done, total)
     result = job.result or {}
     errors = result.get("errors", [])
     return {
