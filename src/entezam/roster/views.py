@@ -21,7 +21,7 @@ from .choices import ImportOutcome, Mode
 from .columns import CHOICE_EXAMPLES, FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS, TEMPLATE_EXAMPLE
 from .forms import RosterUploadForm
 from .reading import MAX_FILE_MEGABYTES
-from .report import ERROR_PREVIEW, write_json_report, write_xlsx_report
+from .report import ERROR_PREVIEW, column_header, write_json_report, write_xlsx_report
 from .selectors import importable_institutions, job_report, roster_job_access, roster_jobs
 from .services import roster_import_start
 
@@ -98,7 +98,10 @@ def progress_context(job: Job) -> dict:
     done, total = live_progress(job)
     percent = job_percent(job, done, total)
     result = job.result or {}
-    errors = result.get("errors", [])
+    headers = result.get("headers") or {}
+    errors = [
+        {**error, "header": column_header(error, headers)} for error in result.get("errors", [])
+    ]
     return {
         "job": job,
         "done": done,
@@ -164,7 +167,8 @@ class RosterReportView(RosterJobMixin, View):
                 write_json_report(counts, problems, text)
                 text.detach()
             else:
-                write_xlsx_report({**counts, "errors": problems}, spool)
+                headers = summary.get("headers") or {}
+                write_xlsx_report({**counts, "errors": problems, "headers": headers}, spool)
         spool.seek(0)
         content_type = (
             "application/json; charset=utf-8"
