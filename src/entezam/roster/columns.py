@@ -109,7 +109,7 @@ def fold_key(value: Any) -> str:
     return _KEY_DROP.sub("", normalize(str(value)))
 
 
-_ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
 def file_headers(header_cells: dict[str, str]) -> dict[str, str]:
