@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -192,6 +193,8 @@ class ObjectEditView(ScopedViewMixin, View):
 
     form_class: type[ModelForm]
     template_name = "core/object_edit.html"
+    # The list the breadcrumbs lead back through (a URL name).
+    list_url_name = ""
 
     def create(self, form: Any) -> _HasPage:
         raise NotImplementedError
@@ -216,7 +219,12 @@ class ObjectEditView(ScopedViewMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "object": obj, "model_meta": self.model._meta},
+            {
+                "form": form,
+                "object": obj,
+                "model_meta": self.model._meta,
+                "list_url": reverse(self.list_url_name) if self.list_url_name else "",
+            },
         )
 
     def get(self, request, *args, **kwargs):

@@ -81,6 +81,7 @@ class InstitutionDetailView(ObjectDetailView):
 
 
 class InstitutionEditView(ObjectEditView):
+    list_url_name = "institutions:list"
     model = Institution
     form_class = InstitutionForm
 
