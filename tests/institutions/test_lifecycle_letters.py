@@ -126,3 +126,12 @@ def test_a_bidi_control_in_the_letter_number_is_dropped(client, world, media):
     client.force_login(world.hq_admin)
     assert _suspend(client, world.inst_a, letter_number="۱۲۳\u202e۴").status_code == 302
     assert AuditEvent.objects.get(action="institution.suspend").changes["letter_number"] == "1234"
+
+
+def test_the_number_and_the_scan_are_checked_together(client, world, media):
+    client.force_login(world.hq_admin)
+    upload = SimpleUploadedFile("letter.pdf", b"GIF89a", content_type="application/pdf")
+    response = _suspend(client, world.inst_a, letter_number="12<script>", attachment=upload)
+    errors = response.context["form"].errors
+    assert set(errors) == {"letter_number", "attachment"}
+    assert "تا ۵ مگابایت" in response.content.decode()  # the size cap in Persian digits

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from entezam.core.lookups import use_lookup
 from entezam.core.persian import check_postal_code, to_ascii_digits
 from entezam.core.persian.forms import JalaliDateField, NationalCodeField
+from entezam.core.persian.text import active_language, localize_digits
 from entezam.core.persian.validators import reason_error
 from entezam.geo.models import County, PoliceUnit, Province
 
@@ -112,6 +113,7 @@ class TransitionForm(forms.Form):
             del self.fields["letter_number"]
             del self.fields["attachment"]
         else:
+            limit = localize_digits(str(ATTACHMENT_MAX_MEGABYTES), active_language())
             self.fields["attachment"].help_text = _(
                 "Optional. PDF, JPEG or PNG, up to %(limit)s MB."
-            ) % {"limit": ATTACHMENT_MAX_MEGABYTES}
+            ) % {"limit": limit}

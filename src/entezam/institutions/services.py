@@ -127,11 +127,7 @@ def institution_transition(
     if action not in TRANSITIONS:
         raise field_error("action", "unknown_action", MESSAGES)
     reason = require_reason(reason)
-    letter_number = clean_letter_number(letter_number)
-    if (letter_number or attachment) and action not in LETTER_ACTIONS:
-        raise field_error("letter_number", "letter_not_for_action", MESSAGES)
-    if attachment is not None:
-        sniff(attachment)
+    letter_number = _checked_letter(action, letter_number, attachment)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     require(actor, action, institution)
     sources, target, _roles = TRANSITIONS[action]
@@ -173,6 +169,25 @@ def institution_transition(
         permission=action,
     )
     return institution
+
+
+def _checked_letter(action: str, letter_number: str, attachment) -> str:
+    """The letter number, cleaned; every problem of the number and the scan at once."""
+    if (letter_number or attachment) and action not in LETTER_ACTIONS:
+        raise field_error("letter_number", "letter_not_for_action", MESSAGES)
+    errors: dict[str, list] = {}
+    try:
+        letter_number = clean_letter_number(letter_number)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if attachment is not None:
+        try:
+            sniff(attachment)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    return letter_number
 
 
 def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
