@@ -135,3 +135,15 @@ def test_the_number_and_the_scan_are_checked_together(client, world, media):
     errors = response.context["form"].errors
     assert set(errors) == {"letter_number", "attachment"}
     assert "تا ۵ مگابایت" in response.content.decode()  # the size cap in Persian digits
+
+
+def test_the_dialog_in_a_modal_sends_the_page_away_not_into_the_dialog(client, world, media):
+    client.force_login(world.hq_admin)
+    response = client.post(
+        f"/institutions/{world.inst_a.pk}/suspend/",
+        {"reason": "دستور کتبی فرماندهی"},
+        HTTP_HX_REQUEST="true",
+    )
+    # htmx follows a 302 inside the request and would swap the whole page into the modal.
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == world.inst_a.get_absolute_url()

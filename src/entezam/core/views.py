@@ -15,7 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +48,16 @@ from .models import AuditEvent, Job
 from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
 from .selectors import export_job_access, home_panels, object_history, object_panels
+
+
+def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to `url` after a write: a redirect, or for htmx an empty answer with `HX-Redirect`
+    (a 302 would be followed inside the request and its page swapped into the dialog)."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
 
 
 def apply_form_errors(form, exc: ValidationError) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -14,6 +14,7 @@ from entezam.core.views import (
     ObjectListView,
     ScopedViewMixin,
     apply_form_errors,
+    hx_redirect,
 )
 
 from . import services
@@ -144,10 +145,7 @@ class InstitutionTransitionView(ScopedViewMixin, View):
                 messages.success(
                     request, _("Done: %(action)s.") % {"action": Transition(kwargs["action"]).label}
                 )
-                response = HttpResponseRedirect(obj.get_absolute_url())
-                if request.headers.get("HX-Request"):
-                    response["HX-Redirect"] = obj.get_absolute_url()
-                return response
+                return hx_redirect(request, obj.get_absolute_url())
         return self._render(obj, form, status=422 if request.headers.get("HX-Request") else 200)
 
 

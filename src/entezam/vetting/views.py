@@ -16,6 +16,7 @@ from entezam.core.views import (
     ObjectListView,
     ScopedViewMixin,
     apply_form_errors,
+    hx_redirect,
 )
 from entezam.geo.models import Province
 from entezam.institutions.choices import OPERATING_STATUSES
@@ -43,10 +44,7 @@ INLINE_SCREEN_LIMIT = 2000
 
 
 def _hx_redirect(request, url):
-    response = HttpResponseRedirect(url)
-    if request.headers.get("HX-Request"):
-        response["HX-Redirect"] = url
-    return response
+    return hx_redirect(request, url)
 
 
 class PipelineView(LoginRequiredMixin, TemplateView):
