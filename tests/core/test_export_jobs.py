@@ -4,11 +4,15 @@ progress, and only the user who asked may download it."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import os
 
 import pytest
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from entezam.core.exports import exports_expire
 from entezam.core.models import AuditEvent, Job
 from entezam.personnel.models import Person
 from tests.personnel.factories import EmploymentFactory
@@ -159,3 +163,21 @@ def test_under_the_limit_the_export_is_the_file_itself(client, world, people, se
     rows = _sheet(client.get("/people/", {"export": "xlsx"}))
     assert len(rows) == 1 + 3
     assert not Job.objects.exists()
+
+
+def test_the_file_is_deleted_after_its_time_and_the_page_says_so(
+    client, world, people, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_KEEP_HOURS = 24
+    client.force_login(world.manager)
+    job = _start(client, django_capture_on_commit_callbacks, "/people/", export="xlsx")
+    job.refresh_from_db()
+    path = job.output_file.path
+    assert exports_expire(now=timezone.now()) == 0
+    later = timezone.now() + datetime.timedelta(hours=25)
+    assert exports_expire(now=later) == 1
+    job.refresh_from_db()
+    assert not job.output_file and job.result["expired"] and job.result["rows"] == 3
+    assert not os.path.exists(path)
+    assert client.get(f"/exports/{job.pk}/download/").status_code == 404
+    assert "data-export-expired" in client.get(f"/exports/{job.pk}/").content.decode()

@@ -49,3 +49,6 @@ class CoreConfig(AppConfig):
         register_home_panel(Panel("core/panels/recent_events.html", recent_events_panel, 900))
         register_periodic("audit-seal", "entezam.core.audit.audit_seal", seconds=60)
         register_periodic("jobs-reap", "entezam.core.jobs.reap_jobs_task", seconds=60)
+        register_periodic(
+            "exports-expire", "entezam.core.exports.exports_expire_task", seconds=3600
+        )

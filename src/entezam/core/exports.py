@@ -360,3 +360,26 @@ def run_export_job(job, progress) -> dict:
         type(job).objects.filter(pk=job.pk).update(output_file=job.output_file.name)
         _record_export(actor=job.created_by, spec=spec, fmt=fmt, count=count, job=job)
     return {"rows": count, "format": fmt, "truncated": total > limit, "limit": limit}
+
+
+def exports_expire(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of background exports older than `EXPORT_KEEP_HOURS` (they hold
+    what their user's scope showed, national codes included); returns how many."""
+    from .models import Job
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=int(settings.EXPORT_KEEP_HOURS))
+    expired = 0
+    done = Job.objects.filter(kind=JOB_KIND, finished_at__lt=cutoff).exclude(output_file="")
+    for job in done.iterator():
+        job.output_file.storage.delete(job.output_file.name)
+        Job.objects.filter(pk=job.pk).update(
+            output_file="", result={**(job.result or {}), "expired": True}
+        )
+        expired += 1
+    return expired
+
+
+def exports_expire_task() -> str:
+    """Periodic task `exports-expire`."""
+    return str(exports_expire())

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -376,6 +377,7 @@ def export_job_context(job) -> dict:
         "result": job.result or {},
         "list_url": f"{params.get('path', '/')}?{query}" if query else params.get("path", "/"),
         "format_label": str(params.get("format", "xlsx")).upper(),
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
     }
 
 
