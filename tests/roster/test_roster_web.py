@@ -120,6 +120,13 @@ def test_the_error_table_names_columns_by_the_files_own_header(
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     columns = {row[1] for row in workbook.get_sheet_by_name("errors").to_python()[1:]}
     assert columns == {first_name, national_code}
+    report = json.loads(
+        b"".join(client.get(f"/roster/jobs/{job.pk}/report.json").streaming_content)
+    )
+    assert {(e["column"], e["header"]) for e in report["errors"]} == {
+        ("first_name", first_name),
+        ("national_code", national_code),
+    }
 
 
 def test_a_missing_column_is_named_in_the_files_language(

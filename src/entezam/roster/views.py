@@ -162,12 +162,14 @@ class RosterReportView(RosterJobMixin, View):
                 raise Http404
             summary, problems = report
             counts = {name: summary.get(name, 0) for name in self.COUNTS}
+            headers = summary.get("headers") or {}
             if fmt == "json":
+                # Each problem also names its column as the file's header did.
+                named = ({**p, "header": column_header(p, headers)} for p in problems)
                 text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
-                write_json_report(counts, problems, text)
+                write_json_report(counts, named, text)
                 text.detach()
             else:
-                headers = summary.get("headers") or {}
                 write_xlsx_report({**counts, "errors": problems, "headers": headers}, spool)
         spool.seek(0)
         content_type = (
