@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from entezam.accounts.models import RoleAssignment
+from entezam.core import jobs
 from entezam.core.exports import exports_expire
 from entezam.core.models import AuditEvent, Job
 from entezam.personnel.models import Person
@@ -104,8 +106,6 @@ def test_the_progress_page_reaches_100_percent_and_offers_the_file(
 
 
 def test_a_queued_export_shows_its_bar_without_the_file(client, world, people, monkeypatch):
-    from entezam.core import jobs
-
     monkeypatch.setattr(jobs, "dispatch", lambda job_id: None)
     client.force_login(world.manager)
     response = client.get("/people/", {"export": "xlsx"})
@@ -181,3 +181,19 @@ def test_the_file_is_deleted_after_its_time_and_the_page_says_so(
     assert not os.path.exists(path)
     assert client.get(f"/exports/{job.pk}/download/").status_code == 404
     assert "data-export-expired" in client.get(f"/exports/{job.pk}/").content.decode()
+
+
+def test_the_job_resolves_the_scope_when_it_runs_not_when_it_was_asked(
+    client, world, people, monkeypatch
+):
+    monkeypatch.setattr(jobs, "dispatch", lambda job_id: None)
+    client.force_login(world.manager)
+    client.get("/people/", {"export": "xlsx"})
+    job = Job.objects.get(kind="list_export")
+    # The manager moves to the foreign institution before the worker takes the job.
+    RoleAssignment.objects.filter(user=world.manager).update(institution=world.inst_b)
+    job = jobs.run_job(job.pk)
+    assert job.status == Job.Status.SUCCEEDED and job.result["rows"] == 2
+    rows = _sheet(client.get(f"/exports/{job.pk}/download/"))
+    foreign_names = sorted(p.last_name for p in people[1])
+    assert sorted(row[0] for row in rows[1:]) == foreign_names
