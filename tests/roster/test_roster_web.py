@@ -14,7 +14,7 @@ from entezam.personnel.models import Person
 from entezam.roster.columns import COLUMN_LABELS, FIELDS, HEADER_ALIASES
 from entezam.roster.report import neutralize, write_xlsx_report
 from tests.permissions import api
-from tests.roster.files import roster_file, roster_rows
+from tests.roster.files import HEADER_FA, csv_bytes, roster_file, roster_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,92 @@ def test_upload_runs_a_job_and_shows_the_finished_report(
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
     errors = workbook.get_sheet_by_name("errors").to_python()
     assert errors[0] == ["row", "column", "code", "message_fa", "message_en"]
-    assert errors[1][:3] == [4.0, "first_name", "name_invalid_chars"]
+    # The column as the file's header named it; the JSON report keeps the field's name.
+    assert errors[1][:3] == [4.0, "نام", "name_invalid_chars"]
+
+
+HEADER_EN = [
+    "National Code",
+    "First Name",
+    "Last Name",
+    "Father Name",
+    "Birth Date",
+    "Gender",
+    "Mobile",
+    "Education",
+    "Military Service",
+    "Position",
+]
+
+
+def _import_with_errors(client, setup, on_commit, header, name):
+    rows = list(roster_rows(3))
+    rows[1][1] = "Ali1"  # a digit in the first name
+    rows[2][0] = "123"  # not a national code
+    content = csv_bytes(rows, header=header)
+    client.force_login(setup.manager)
+    with on_commit(execute=True):
+        client.post(
+            "/roster/",
+            {
+                "institution": setup.inst_a.pk,
+                "file": SimpleUploadedFile(name, content),
+                "mode": "partial",
+            },
+        )
+    return Job.objects.get(kind="roster_import")
+
+
+@pytest.mark.parametrize(
+    ("header", "first_name", "national_code"),
+    [
+        (HEADER_FA, "نام", "کد ملی"),
+        (HEADER_EN, "First Name", "National Code"),
+    ],
+)
+def test_the_error_table_names_columns_by_the_files_own_header(
+    client, setup, django_capture_on_commit_callbacks, header, first_name, national_code
+):
+    job = _import_with_errors(
+        client, setup, django_capture_on_commit_callbacks, header, "staff.csv"
+    )
+    assert job.result["rejected"] == 2
+    page = client.get(f"/roster/jobs/{job.pk}/").content.decode()
+    table = page.split('class="table table-sm table-striped align-middle mb-0 roster-errors"')[1]
+    assert f"<bdi>{first_name}</bdi>" in table and f"<bdi>{national_code}</bdi>" in table
+    assert ">first_name<" not in table and ">national_code<" not in table
+    response = client.get(f"/roster/jobs/{job.pk}/report.xlsx")
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content)))
+    columns = {row[1] for row in workbook.get_sheet_by_name("errors").to_python()[1:]}
+    assert columns == {first_name, national_code}
+    report = json.loads(
+        b"".join(client.get(f"/roster/jobs/{job.pk}/report.json").streaming_content)
+    )
+    assert {(e["column"], e["header"]) for e in report["errors"]} == {
+        ("first_name", first_name),
+        ("national_code", national_code),
+    }
+
+
+def test_a_missing_column_is_named_in_the_files_language(
+    client, setup, django_capture_on_commit_callbacks
+):
+    english = [h for h in HEADER_EN if h != "Last Name"]
+    rows = [[cell for i, cell in enumerate(row) if i != 2] for row in roster_rows(2)]
+    client.force_login(setup.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/roster/",
+            {
+                "institution": setup.inst_a.pk,
+                "file": SimpleUploadedFile("staff.csv", csv_bytes(rows, header=english)),
+                "mode": "partial",
+            },
+        )
+    job = Job.objects.get(kind="roster_import")
+    assert job.result["outcome"] == "file_rejected"
+    page = client.get(f"/roster/jobs/{job.pk}/").content.decode()
+    assert "<bdi>last name</bdi>" in page
 
 
 def test_a_running_job_polls_every_second(client, setup):

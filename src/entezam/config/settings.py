@@ -212,6 +212,12 @@ LOGIN_ADDRESS_SLOWDOWN_AFTER = int(
 CODE_LOOKUPS_PER_HOUR = int(env("CODE_LOOKUPS_PER_HOUR", "200"))
 # Lists count exactly up to this many rows; longer ones say "more than" and page by cursor.
 LIST_COUNT_CAP = int(env("LIST_COUNT_CAP", "10000"))
+# An export of more rows than this runs as a background job with a progress bar; up to
+# EXPORT_JOB_LIMIT rows (a sheet holds 1,048,576).
+EXPORT_INLINE_LIMIT = int(env("EXPORT_INLINE_LIMIT", "50000"))
+EXPORT_JOB_LIMIT = int(env("EXPORT_JOB_LIMIT", "1000000"))
+# A background export's file (personal data) is deleted this many hours after it was written.
+EXPORT_KEEP_HOURS = int(env("EXPORT_KEEP_HOURS", "24"))
 # The selection board reads a summary recomputed this often (the page states its age).
 BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
 # The managing director must hold a valid manager-course certificate to activate.

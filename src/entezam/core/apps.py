@@ -17,6 +17,7 @@ class CoreConfig(AppConfig):
             register_action_labels,
             register_change_keys,
             register_home_panel,
+            register_job,
             register_nav,
             register_nav_section,
             register_periodic,
@@ -40,9 +41,14 @@ class CoreConfig(AppConfig):
                 "format": ChangeKey(_("format"), latin=True),
                 "filters": ChangeKey(_("filters"), render=filters_text),
                 "rows": _("rows"),
+                "job": _("background job"),
             },
             scope="list.export",
         )
+        register_job("list_export", "entezam.core.exports.run_export_job")
         register_home_panel(Panel("core/panels/recent_events.html", recent_events_panel, 900))
         register_periodic("audit-seal", "entezam.core.audit.audit_seal", seconds=60)
         register_periodic("jobs-reap", "entezam.core.jobs.reap_jobs_task", seconds=60)
+        register_periodic(
+            "exports-expire", "entezam.core.exports.exports_expire_task", seconds=3600
+        )

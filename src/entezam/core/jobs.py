@@ -84,6 +84,15 @@ def live_progress(job: Job) -> tuple[int, int | None]:
     return cache.get(_progress_key(job.pk)) or (job.done, job.total)
 
 
+def job_percent(job: Job, done: int, total: int | None) -> int:
+    """The bar's width: 100 only once the job has succeeded, never before."""
+    if job.status == Job.Status.SUCCEEDED:
+        return 100
+    if total:
+        return min(99, int(100 * done / total))
+    return 0
+
+
 def beat(job_id: int) -> None:
     cache.set(_heartbeat_key(job_id), time.time(), timeout=24 * 3600)
 

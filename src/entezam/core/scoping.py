@@ -12,6 +12,11 @@ the rows the user may act on with `action`. A model declares
 * or a classmethod `scope_q(assignment, action)` returning a `Q`, `ALL` or None, which
   replaces the paths.
 
+An app above a model may also grant one role an action on it by task
+(`register_task_grant`): only on the rows its condition picks for the assignment (a station
+officer reads the national code of the applicants whose background check awaits their
+unit, not of everyone their unit sees).
+
 A role assignment with nation scope sees every row (unless the model's `scope_q` says
 otherwise); a province, police-unit or institution assignment sees the rows whose path
 matches its scope object. `access(...)` fetches one object and authorises it in one call
@@ -20,7 +25,7 @@ matches its scope object. `access(...)` fetches one object and authorises it in 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, Self, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied
@@ -82,6 +87,25 @@ def register_model_action(model, action: str, roles: Iterable[str]) -> None:
     model.role_actions = role_actions
 
 
+# (model label, action) -> role -> `condition(assignment)`: a Q over the model, ALL or None
+TASK_GRANTS: dict[tuple[str, str], dict[str, Callable[[Assignment], Any]]] = {}
+
+
+def register_task_grant(
+    model, action: str, role: str, condition: Callable[[Assignment], Any]
+) -> None:
+    """Let `role` perform `action` on `model` only on the rows `condition(assignment)`
+    picks (a Q, ALL or None): a permission that follows a task, granted by the app that
+    owns the task. `role` must not hold `action` through `role_actions` as well."""
+    if role in roles_for(model, action):
+        raise ValueError(f"{role} already holds {action} on {model.__name__}")
+    TASK_GRANTS.setdefault((model._meta.label_lower, action), {})[role] = condition
+
+
+def _task_grant(model, action: str, role: str):
+    return TASK_GRANTS.get((model._meta.label_lower, action), {}).get(role)
+
+
 def paths_for(model, action: str) -> dict[str, str]:
     overrides = getattr(model, "action_scope_paths", {})
     return overrides.get(action, getattr(model, "scope_paths", {}))
@@ -90,7 +114,8 @@ def paths_for(model, action: str) -> dict[str, str]:
 def assignment_q(model, assignment: Assignment, action: str):
     """The condition one role assignment gives on `model` for `action`: a Q, ALL, or None."""
     if assignment.role not in roles_for(model, action):
-        return None
+        grant = _task_grant(model, action, assignment.role)
+        return None if grant is None else grant(assignment)
     custom = getattr(model, "scope_q", None)
     if custom is not None:
         return custom(assignment, action)
@@ -161,7 +186,10 @@ def same_scope_as_view(user, model, action: str) -> bool:
     elif paths_for(model, action) != paths_for(model, "view"):
         return False
     view_roles, action_roles = roles_for(model, "view"), roles_for(model, action)
-    return all((a.role in view_roles) == (a.role in action_roles) for a in assignments_of(user))
+    assignments = assignments_of(user)
+    if any(_task_grant(model, action, a.role) is not None for a in assignments):
+        return False  # a task grant reaches rows of its own
+    return all((a.role in view_roles) == (a.role in action_roles) for a in assignments)
 
 
 def checked_visible(user, obj: models.Model) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from .audit import for_reader
+from .exports import JOB_KIND as EXPORT_JOB_KIND
 from .models import AuditEvent, Job
 from .registry import HOME_PANELS, PANELS
 from .scoping import access
@@ -23,6 +24,13 @@ def object_history(obj, limit: int = 100) -> QuerySet[AuditEvent]:
 
 def job_access(*, user, pk, kind: str | None = None) -> Job:
     jobs = Job.objects.all() if kind is None else Job.objects.filter(kind=kind)
+    return access(jobs, user=user, pk=pk)
+
+
+def export_job_access(*, user, pk) -> Job:
+    """An export job and its file, for the user who asked only (anyone else: 404), even a
+    role that sees every job: the file holds what that user's scope showed."""
+    jobs = Job.objects.filter(kind=EXPORT_JOB_KIND, created_by_id=user.pk)
     return access(jobs, user=user, pk=pk)
 
 

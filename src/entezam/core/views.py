@@ -9,14 +9,24 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -24,12 +34,31 @@ from django.views.generic import TemplateView
 from django_filters import FilterSet
 
 from .audit import for_reader, for_reader_iter
-from .exports import EXPORT_LIMIT, Column, export_format, export_response
+from .exports import (
+    CONTENT_TYPES,
+    INVALID_FILTER,
+    Column,
+    ExportRefused,
+    ExportSpec,
+    export_format,
+    export_list,
+)
 from .filtersets import AuditEventFilterSet
-from .models import AuditEvent
+from .jobs import job_percent, live_progress
+from .models import AuditEvent, Job
 from .pagination import COUNT_CAP, paginate
 from .scoping import access, allowed_roles, can, scoped_rows
-from .selectors import home_panels, object_history, object_panels
+from .selectors import export_job_access, home_panels, object_history, object_panels
+
+
+def hx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to `url` after a write: a redirect, or for htmx an empty answer with `HX-Redirect`
+    (a 302 would be followed inside the request and its page swapped into the dialog)."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
 
 
 def apply_form_errors(form, exc: ValidationError) -> None:
@@ -102,20 +131,28 @@ class ObjectListView(ScopedViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if self.export_columns and export_format(request):
-            filterset, queryset, _sort = self.filtered()
-            meta = self.model._meta
-            if not queryset.query.order_by:
-                queryset = queryset.order_by("pk")
-            return export_response(
-                request,
-                name=self.export_name or str(meta.model_name),
-                title=str(meta.verbose_name_plural),
-                columns=self.export_columns,
-                rows=self.export_rows(queryset[:EXPORT_LIMIT]),
-                filters=_applied_filters(filterset),
-                object_type=meta.label_lower,
-            )
+            return export_list(request, self.export_spec)
         return super().get(request, *args, **kwargs)
+
+    def export_spec(self) -> ExportSpec | None:
+        """What `?export=` writes: the rows this request's page shows (its filters and the
+        user's scope), in a stable order. Also re-resolved inside a background export."""
+        if not self.export_columns:
+            return None
+        filterset, queryset, _sort = self.filtered()
+        _refuse_invalid(filterset)
+        meta = self.model._meta
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("pk")
+        return ExportSpec(
+            name=self.export_name or str(meta.model_name),
+            title=str(meta.verbose_name_plural),
+            columns=self.export_columns,
+            queryset=queryset,
+            rows=self.export_rows,
+            filters=_applied_filters(filterset),
+            object_type=meta.label_lower,
+        )
 
     def export_rows(self, queryset):
         """The exported rows (a subclass may decorate them, a chunk at a time)."""
@@ -174,6 +211,8 @@ class ObjectEditView(ScopedViewMixin, View):
 
     form_class: type[ModelForm]
     template_name = "core/object_edit.html"
+    # The list the breadcrumbs lead back through (a URL name).
+    list_url_name = ""
 
     def create(self, form: Any) -> _HasPage:
         raise NotImplementedError
@@ -198,7 +237,12 @@ class ObjectEditView(ScopedViewMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "object": obj, "model_meta": self.model._meta},
+            {
+                "form": form,
+                "object": obj,
+                "model_meta": self.model._meta,
+                "list_url": reverse(self.list_url_name) if self.list_url_name else "",
+            },
         )
 
     def get(self, request, *args, **kwargs):
@@ -249,19 +293,22 @@ class AuditListView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if export_format(request):
-            filterset, events = self.filtered()
-            return export_response(
-                request,
-                name="audit-log",
-                title=str(_("Audit log")),
-                columns=AUDIT_COLUMNS,
-                rows=for_reader_iter(
-                    events.order_by("-id")[:EXPORT_LIMIT].iterator(chunk_size=2000), request.user
-                ),
-                filters=_applied_filters(filterset),
-                object_type="core.auditevent",
-            )
+            return export_list(request, self.export_spec)
         return super().get(request, *args, **kwargs)
+
+    def export_spec(self) -> ExportSpec:
+        filterset, events = self.filtered()
+        _refuse_invalid(filterset)
+        user = self.request.user
+        return ExportSpec(
+            name="audit-log",
+            title=str(_("Audit log")),
+            columns=AUDIT_COLUMNS,
+            queryset=events.order_by("-id"),
+            rows=lambda queryset: for_reader_iter(queryset.iterator(chunk_size=2000), user),
+            filters=_applied_filters(filterset),
+            object_type="core.auditevent",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -280,6 +327,11 @@ class AuditListView(LoginRequiredMixin, TemplateView):
             export_csv_url=f"?{query}&export=csv" if query else "?export=csv",
         )
         return context
+
+
+def _refuse_invalid(filterset) -> None:
+    if filterset.is_bound and not filterset.is_valid():
+        raise ExportRefused(INVALID_FILTER, code="invalid_filter")
 
 
 def _applied_filters(filterset) -> dict:
@@ -308,6 +360,61 @@ AUDIT_COLUMNS = [
     Column(_("Changes"), _changes_text),
     Column(_("Reason"), lambda e: e.reason),
 ]
+
+
+# --- a large export's job: its progress page and its file ---------------------------------
+
+
+def export_job_context(job) -> dict:
+    done, total = live_progress(job)
+    params = job.params
+    query = params.get("query", "")
+    return {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": job_percent(job, done, total),
+        "result": job.result or {},
+        "list_url": f"{params.get('path', '/')}?{query}" if query else params.get("path", "/"),
+        "format_label": str(params.get("format", "xlsx")).upper(),
+        "keep_hours": settings.EXPORT_KEEP_HOURS,
+    }
+
+
+class ExportJobView(LoginRequiredMixin, View):
+    """The progress of a large export (rows done of total, a bar), then its download."""
+
+    template_name = "core/export_job.html"
+
+    def get(self, request, pk):
+        job = export_job_access(user=request.user, pk=pk)
+        return render(request, self.template_name, export_job_context(job))
+
+
+class ExportJobProgressView(LoginRequiredMixin, View):
+    """The htmx fragment polled every second while the export runs."""
+
+    def get(self, request, pk):
+        job = export_job_access(user=request.user, pk=pk)
+        return render(request, "core/export_progress.html", export_job_context(job))
+
+
+class ExportJobDownloadView(LoginRequiredMixin, View):
+    """The finished export's file, to the user who asked only."""
+
+    def get(self, request, pk):
+        job = export_job_access(user=request.user, pk=pk)
+        if job.status != Job.Status.SUCCEEDED or not job.output_file:
+            raise Http404
+        fmt = job.result.get("format", "xlsx")
+        stamp = timezone.localdate(job.finished_at).isoformat() if job.finished_at else ""
+        name = job.params.get("list", "export")
+        return FileResponse(
+            job.output_file.open("rb"),
+            as_attachment=True,
+            filename=f"{name}-{stamp}.{fmt}",
+            content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
+        )
 
 
 # --- error pages: JSON under /api/, the site's pages elsewhere ---------------------------

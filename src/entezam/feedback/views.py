@@ -433,6 +433,7 @@ class RoutingRuleListView(LoginRequiredMixin, TemplateView):
 
 
 class RoutingRuleEditView(ObjectEditView):
+    list_url_name = "feedback:rules"
     model = RoutingRule
     form_class = RoutingRuleForm
 

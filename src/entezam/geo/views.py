@@ -50,6 +50,7 @@ class PoliceUnitDetailView(ObjectDetailView):
 
 
 class PoliceUnitEditView(ObjectEditView):
+    list_url_name = "geo:unit_list"
     model = PoliceUnit
     form_class = PoliceUnitForm
 

@@ -46,6 +46,31 @@ def director_code_shower(user, events: list):
     return show
 
 
+def letter_number_text(value):
+    """A letter number as written ("۱۲۳/ص/۴۵"), its digits the page's, kept in one run."""
+    from django.utils.html import format_html
+
+    from entezam.core.history import display_text
+
+    return format_html("<bdi>{}</bdi>", display_text(str(value)))
+
+
+def attachment_link(value):
+    """The letter kept with the event, linked to its download (which checks the reader)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    if not isinstance(value, dict) or not str(value.get("id", "")).isdigit():
+        return "—"
+    url = reverse("institutions:attachment", args=[int(value["id"])])
+    return format_html(
+        '<a href="{}" data-letter-download><i class="bi bi-paperclip" aria-hidden="true"></i> '
+        "<bdi>{}</bdi></a>",
+        url,
+        value.get("name") or "",
+    )
+
+
 def search_institutions(rows, text: str):
     """By (normalised) name, registration number or licence number."""
     from django.db.models import Q
@@ -92,6 +117,8 @@ class InstitutionsConfig(AppConfig):
                 "managing_director_national_code": ChangeKey(
                     _("managing director's national code"), latin=True
                 ),
+                "letter_number": ChangeKey(_("letter number"), render=letter_number_text),
+                "attachment": ChangeKey(_("letter (scan)"), render=attachment_link),
             },
             scope="institutions.institution",
         )

@@ -60,6 +60,30 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, frozenset[str]]] = {
     Transition.CLOSE: (OPEN_STATUSES, S.CLOSED, frozenset({Role.HQ_ADMIN, Role.PROVINCE_OFFICER})),
 }
 
+# Actions whose dialog takes the letter that ordered them: its number and a scan of it.
+LETTER_ACTIONS = (Transition.SUSPEND, Transition.REVOKE)
+
+# What follows an action, as its dialog says before it is confirmed.
+CONSEQUENCES = {
+    Transition.SUSPEND: (
+        _(
+            "Every licence card of its staff shows as suspended to whoever checks it, until "
+            "the institution is reinstated."
+        ),
+        _("While suspended it cannot hire staff, open applications or import a roster."),
+        _("Its current employments stay as they are; reinstating restores the cards."),
+    ),
+    Transition.REVOKE: (
+        _("Every licence card of its staff is revoked, for good."),
+        _("It can no longer hire staff, open applications or import a roster."),
+        _("A revoked licence cannot be reinstated; the institution would apply anew."),
+    ),
+    Transition.CLOSE: (
+        _("Every licence card of its staff is revoked, for good."),
+        _("It can no longer hire staff, open applications or import a roster."),
+    ),
+}
+
 STATUS_COLORS = {
     S.APPLICANT: "secondary",
     S.DEVELOPING: "info",

@@ -20,4 +20,14 @@ MESSAGES = {
         "An operating institution must have a licence expiry date."
     ),
     "expiry_before_issue": _("The expiry date must be after the issue date."),
+    "letter_too_long": _("A letter number has at most %(limit)s characters."),
+    "letter_invalid_chars": _(
+        "A letter number may hold only digits, letters, spaces and the signs / - ."
+    ),
+    "letter_not_for_action": _("This action takes no letter number or attachment."),
+    "attachment_too_large": _("The attachment is larger than %(limit)s MB."),
+    "attachment_empty": _("The attachment is empty."),
+    "attachment_wrong_type": _(
+        "The attachment must be a PDF, JPEG or PNG file (its content was checked, not its name)."
+    ),
 }

@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from entezam.core.lookups import use_lookup
 from entezam.core.persian import check_postal_code, to_ascii_digits
 from entezam.core.persian.forms import JalaliDateField, NationalCodeField
+from entezam.core.persian.text import active_language, localize_digits
 from entezam.core.persian.validators import reason_error
 from entezam.geo.models import County, PoliceUnit, Province
 
-from .choices import Transition
+from .attachments import ATTACHMENT_MAX_MEGABYTES, LETTER_NUMBER_MAX
+from .choices import LETTER_ACTIONS, Transition
 from .models import Institution
 
 
@@ -88,6 +90,18 @@ class TransitionForm(forms.Form):
     licence_number = forms.CharField(label=_("Licence number"), required=False, max_length=30)
     licence_issued_on = JalaliDateField(label=_("Licence issued on"), required=False)
     licence_expires_on = JalaliDateField(label=_("Licence expires on"), required=False)
+    # Checked by the service (length, characters; the file's content, size).
+    letter_number = forms.CharField(
+        label=_("Letter number"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": LETTER_NUMBER_MAX, "dir": "auto"}),
+        help_text=_("The number of the letter that ordered this, if there is one."),
+    )
+    attachment = forms.FileField(
+        label=_("Letter (scan)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,3 +109,11 @@ class TransitionForm(forms.Form):
         if action != Transition.ACTIVATE:
             for name in ("licence_number", "licence_issued_on", "licence_expires_on"):
                 del self.fields[name]
+        if action not in LETTER_ACTIONS:
+            del self.fields["letter_number"]
+            del self.fields["attachment"]
+        else:
+            limit = localize_digits(str(ATTACHMENT_MAX_MEGABYTES), active_language())
+            self.fields["attachment"].help_text = _(
+                "Optional. PDF, JPEG or PNG, up to %(limit)s MB."
+            ) % {"limit": limit}

@@ -14,6 +14,7 @@ from entezam.core.errors import validation_error
 from entezam.core.models import BaseModel
 from entezam.core.persian import normalize
 from entezam.core.persian.validators import validate_national_code
+from entezam.core.scoping import ScopedManager
 
 from .choices import STATUS_COLORS, TRANSITIONS, InstitutionKind, InstitutionStatus
 from .errors import MESSAGES
@@ -216,3 +217,43 @@ class Institution(BaseModel):
 
 def licence_warning_date(today: datetime.date | None = None) -> datetime.date:
     return (today or timezone.localdate()) + datetime.timedelta(days=LICENCE_WARNING_DAYS)
+
+
+class LifecycleAttachment(models.Model):
+    """The scanned letter that ordered a lifecycle action (suspend, revoke), kept in private
+    storage; whoever may see the institution may download it."""
+
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("security institution"),
+        on_delete=models.PROTECT,
+        related_name="lifecycle_attachments",
+    )
+    action = models.CharField(_("action"), max_length=20)
+    letter_number = models.CharField(_("letter number"), max_length=40, blank=True)
+    # Stored under a name of ours with the extension its content showed, never the upload's.
+    file = models.FileField(upload_to="institutions/letters/")
+    file_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    # Whoever may see the institution sees its letters.
+    scope_paths = VIA_INSTITUTION
+    role_actions = {"view": STAFF_ROLES}
+
+    class Meta:
+        verbose_name = _("lifecycle letter")
+        verbose_name_plural = _("lifecycle letters")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("institutions:attachment", args=[self.pk])

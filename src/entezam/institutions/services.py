@@ -17,7 +17,8 @@ from entezam.core.errors import field_error, validation_error
 from entezam.core.scoping import ensure_still_visible, require
 from entezam.core.services import create_object, require_reason, update_object
 
-from .choices import TRANSITIONS, InstitutionStatus, Transition
+from .attachments import attachment_store, clean_letter_number, sniff
+from .choices import LETTER_ACTIONS, TRANSITIONS, InstitutionStatus, Transition
 from .errors import MESSAGES
 from .models import Institution
 
@@ -135,11 +136,15 @@ def institution_transition(
     licence_number: str | None = None,
     licence_issued_on: datetime.date | None = None,
     licence_expires_on: datetime.date | None = None,
+    letter_number: str = "",
+    attachment=None,
 ) -> Institution:
-    """Move an institution along its lifecycle; one audit event with the reason."""
+    """Move an institution along its lifecycle; one audit event with the reason, and for
+    a suspension or revocation the number and scan of the letter that ordered it."""
     if action not in TRANSITIONS:
         raise field_error("action", "unknown_action", MESSAGES)
     reason = require_reason(reason)
+    letter_number = _checked_letter(action, letter_number, attachment)
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     require(actor, action, institution)
     sources, target, _roles = TRANSITIONS[action]
@@ -160,15 +165,46 @@ def institution_transition(
     institution.full_clean()
     institution.save(update_fields=[*fields, "updated_at"])
     ensure_still_visible(actor, "view", institution)
+    changes = audit.diff(before, audit.snapshot(institution, before.keys()))
+    if letter_number:
+        changes["letter_number"] = letter_number
+    if attachment is not None:
+        kept = attachment_store(
+            actor=actor,
+            institution=institution,
+            action=action,
+            letter_number=letter_number,
+            upload=attachment,
+        )
+        changes["attachment"] = {"id": kept.pk, "name": kept.file_name}
     audit.record(
         actor=actor,
         action=f"institution.{action}",
         obj=institution,
-        changes=audit.diff(before, audit.snapshot(institution, before.keys())),
+        changes=changes,
         reason=reason,
         permission=action,
     )
     return institution
+
+
+def _checked_letter(action: str, letter_number: str, attachment) -> str:
+    """The letter number, cleaned; every problem of the number and the scan at once."""
+    if (letter_number or attachment) and action not in LETTER_ACTIONS:
+        raise field_error("letter_number", "letter_not_for_action", MESSAGES)
+    errors: dict[str, list] = {}
+    try:
+        letter_number = clean_letter_number(letter_number)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if attachment is not None:
+        try:
+            sniff(attachment)
+        except ValidationError as exc:
+            errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
+    return letter_number
 
 
 def _apply_licence(institution, number, issued_on, expires_on) -> list[str]:
@@ -204,9 +240,16 @@ def institution_activate(
     )
 
 
-def institution_suspend(*, actor: User, institution: Institution, reason: str) -> Institution:
+def institution_suspend(
+    *, actor: User, institution: Institution, reason: str, letter_number: str = "", attachment=None
+) -> Institution:
     return institution_transition(
-        actor=actor, institution=institution, action="suspend", reason=reason
+        actor=actor,
+        institution=institution,
+        action="suspend",
+        reason=reason,
+        letter_number=letter_number,
+        attachment=attachment,
     )
 
 
@@ -216,9 +259,16 @@ def institution_reinstate(*, actor: User, institution: Institution, reason: str)
     )
 
 
-def institution_revoke(*, actor: User, institution: Institution, reason: str) -> Institution:
+def institution_revoke(
+    *, actor: User, institution: Institution, reason: str, letter_number: str = "", attachment=None
+) -> Institution:
     return institution_transition(
-        actor=actor, institution=institution, action="revoke", reason=reason
+        actor=actor,
+        institution=institution,
+        action="revoke",
+        reason=reason,
+        letter_number=letter_number,
+        attachment=attachment,
     )
 
 

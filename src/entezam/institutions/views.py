@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -14,13 +14,14 @@ from entezam.core.views import (
     ObjectListView,
     ScopedViewMixin,
     apply_form_errors,
+    hx_redirect,
 )
 
 from . import services
-from .choices import TRANSITIONS, Transition
+from .choices import CONSEQUENCES, TRANSITIONS, Transition
 from .filtersets import InstitutionFilterSet, expiring_count
 from .forms import InstitutionForm, TransitionForm
-from .models import Institution
+from .models import Institution, LifecycleAttachment
 
 
 class InstitutionListView(ObjectListView):
@@ -81,6 +82,7 @@ class InstitutionDetailView(ObjectDetailView):
 
 
 class InstitutionEditView(ObjectEditView):
+    list_url_name = "institutions:list"
     model = Institution
     form_class = InstitutionForm
 
@@ -117,6 +119,7 @@ class InstitutionTransitionView(ScopedViewMixin, View):
                 "form": form,
                 "action": action,
                 "action_label": Transition(action).label,
+                "consequences": CONSEQUENCES.get(action, ()),
             },
             status=status,
         )
@@ -127,7 +130,7 @@ class InstitutionTransitionView(ScopedViewMixin, View):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
-        form = TransitionForm(request.POST, action=kwargs["action"])
+        form = TransitionForm(request.POST, request.FILES, action=kwargs["action"])
         if form.is_valid():
             try:
                 services.institution_transition(
@@ -142,8 +145,23 @@ class InstitutionTransitionView(ScopedViewMixin, View):
                 messages.success(
                     request, _("Done: %(action)s.") % {"action": Transition(kwargs["action"]).label}
                 )
-                response = HttpResponseRedirect(obj.get_absolute_url())
-                if request.headers.get("HX-Request"):
-                    response["HX-Redirect"] = obj.get_absolute_url()
-                return response
+                return hx_redirect(request, obj.get_absolute_url())
         return self._render(obj, form, status=422 if request.headers.get("HX-Request") else 200)
+
+
+class LifecycleAttachmentView(ScopedViewMixin, View):
+    """The letter kept with a suspension or revocation: to whoever may see the institution
+    (anyone else: 404), always as a download of the type its content showed."""
+
+    model = LifecycleAttachment
+
+    def get(self, request, pk):
+        attachment = self.get_object()
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.file_name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -117,6 +117,7 @@ class PersonDetailView(ObjectDetailView):
 
 
 class PersonEditView(ObjectEditView):
+    list_url_name = "personnel:list"
     model = Person
     form_class = PersonForm
     template_name = "personnel/person_form.html"

@@ -109,6 +109,21 @@ def fold_key(value: Any) -> str:
     return _KEY_DROP.sub("", normalize(str(value)))
 
 
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+
+
+def file_headers(header_cells: dict[str, str]) -> dict[str, str]:
+    """Each column's name as the file wrote it (`header_cells`: column -> the header cell);
+    a column the file lacks by the template's name in the file's language (Persian when
+    any of its headers is written in Persian letters)."""
+    persian = any(_ARABIC_LETTER.search(text) for text in header_cells.values())
+    named: dict[str, str] = {}
+    for name, aliases in HEADER_ALIASES.items():
+        english = next((alias for alias in aliases if alias.isascii()), name)
+        named[name] = header_cells.get(name) or (aliases[0] if persian else english)
+    return named
+
+
 HEADER_KEYS = {
     fold_key(alias): name for name, aliases in HEADER_ALIASES.items() for alias in aliases
 }

@@ -64,4 +64,6 @@ class RosterFileError(Exception):
 
     def __init__(self, code: str, column: str | None = None, row: int = 1, **params: Any):
         self.error = roster_error(row, column, code, **params)
+        # Each column's name as the file wrote it, once its header has been read.
+        self.headers: dict[str, str] = {}
         super().__init__(self.error.message_en)

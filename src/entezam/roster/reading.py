@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from entezam.core import xlsx
 from entezam.core.errors import validation_error
 
-from .columns import FIELDS, HEADER_KEYS, REQUIRED_COLUMNS, fold_key
+from .columns import FIELDS, HEADER_KEYS, REQUIRED_COLUMNS, file_headers, fold_key
 from .errors import MESSAGES, RosterFileError
 
 MAX_FILE_MEGABYTES = 50
@@ -133,6 +133,8 @@ class RosterSource:
     name: str
     kind: str = ""
     columns: dict[str, int] = field(default_factory=dict)
+    # Each column's name as the file's header wrote it (errors name columns by it).
+    headers: dict[str, str] = field(default_factory=dict)
     # Set once the national-code pass has spooled an XLSX's rows (see `national_codes`).
     spool: Path | None = None
 
@@ -146,7 +148,11 @@ class RosterSource:
             raise RosterFileError("empty_file", row=0)
         source = cls(path=path, name=name or path.name)
         source.kind = file_kind(path, source.name)
-        source.columns = source._read_header()
+        try:
+            source.columns = source._read_header()
+        except RosterFileError as exc:
+            exc.headers = source.headers
+            raise
         return source
 
     def _raw_rows(self) -> Iterator[tuple[int, list]]:
@@ -164,13 +170,20 @@ class RosterSource:
         finally:
             rows.close()
         columns: dict[str, int] = {}
+        cells: dict[str, str] = {}
+        duplicate = None
         for position, cell in enumerate(header):
             name = HEADER_KEYS.get(fold_key(cell)) if isinstance(cell, str) else None
             if name is None:
                 continue
             if name in columns:
-                raise RosterFileError("duplicate_column", column=name)
+                duplicate = duplicate or name
+                continue
             columns[name] = position
+            cells[name] = " ".join(str(cell).split())
+        self.headers = file_headers(cells)
+        if duplicate is not None:
+            raise RosterFileError("duplicate_column", column=duplicate)
         for name in REQUIRED_COLUMNS:
             if name not in columns:
                 raise RosterFileError("missing_column", column=name)

@@ -64,6 +64,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     outcome: str = ""
     sha256: str = ""
+    # Each column's name as the file's header wrote it; problems are shown by it.
+    headers: dict[str, str] = field(default_factory=dict)
     spool: ErrorSpool = field(default_factory=ErrorSpool, repr=False)
 
     @property
@@ -117,6 +119,7 @@ class ImportReport:
             "outcome": self.outcome,
             **self.counts(),
             "error_count": self.error_count,
+            "headers": self.headers,
         }
 
     @property
@@ -173,9 +176,16 @@ COUNT_LABELS = {
 }
 
 
+def column_header(error: dict, headers: dict[str, str]) -> str:
+    """The problem's column as the file's header named it (the internal name otherwise)."""
+    column = error.get("column") or ""
+    return headers.get(column, column)
+
+
 def write_xlsx_report(report: dict, stream) -> None:
-    """Write a report (counts, and `errors`: any iterable of problems) as an XLSX workbook:
-    a summary sheet and an errors sheet, in constant memory."""
+    """Write a report (counts, `errors`: any iterable of problems, and `headers`: each
+    column's name in the file) as an XLSX workbook: a summary sheet and an errors sheet,
+    in constant memory. The errors name their columns as the file's header did."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(
@@ -202,8 +212,10 @@ def write_xlsx_report(report: dict, stream) -> None:
     errors.set_column(3, 4, 70)
     for column, name in enumerate(REPORT_COLUMNS):
         errors.write_string(0, column, name, bold)
+    headers = report.get("headers") or {}
     for index, error in enumerate(report["errors"], start=1):
         errors.write_number(index, 0, error["row"])
+        cells = {**error, "column": column_header(error, headers)}
         for column, name in enumerate(REPORT_COLUMNS[1:], start=1):
-            errors.write_string(index, column, str(neutralize(error[name] or "")))
+            errors.write_string(index, column, str(neutralize(cells[name] or "")))
     workbook.close()

@@ -98,6 +98,7 @@ def roster_import(
     report.sha256 = file_sha256(path)
     try:
         source = RosterSource.open(path, report.file_name)
+        report.headers = source.headers
         with tempfile.TemporaryDirectory(prefix="entezam-roster-") as directory:
             index = NationalCodeIndex(directory)
             try:
@@ -110,6 +111,7 @@ def roster_import(
             report.rows = index.rows
             _row_pass(actor, institution, source, mode, duplicates, report, progress, chunk_size)
     except RosterFileError as exc:
+        report.headers = exc.headers or report.headers
         report.created = report.updated = report.unchanged = 0
         if exc.error.code == "too_many_rejected":
             # The rows found so far stay in the report, after the reason it stopped.

@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from entezam.core.jobs import job_rerun, live_progress
+from entezam.core.jobs import job_percent, job_rerun, live_progress
 from entezam.core.models import Job
 
 from .choices import ImportOutcome, Mode
 from .columns import CHOICE_EXAMPLES, FIELDS, HEADER_ALIASES, REQUIRED_COLUMNS, TEMPLATE_EXAMPLE
 from .forms import RosterUploadForm
 from .reading import MAX_FILE_MEGABYTES
-from .report import ERROR_PREVIEW, write_json_report, write_xlsx_report
+from .report import ERROR_PREVIEW, column_header, write_json_report, write_xlsx_report
 from .selectors import importable_institutions, job_report, roster_job_access, roster_jobs
 from .services import roster_import_start
 
@@ -96,14 +96,12 @@ class RosterJobMixin(LoginRequiredMixin):
 
 def progress_context(job: Job) -> dict:
     done, total = live_progress(job)
-    if job.status == Job.Status.SUCCEEDED:
-        percent = 100
-    elif total:
-        percent = min(99, int(100 * done / total))
-    else:
-        percent = 0
+    percent = job_percent(job, done, total)
     result = job.result or {}
-    errors = result.get("errors", [])
+    headers = result.get("headers") or {}
+    errors = [
+        {**error, "header": column_header(error, headers)} for error in result.get("errors", [])
+    ]
     return {
         "job": job,
         "done": done,
@@ -164,12 +162,15 @@ class RosterReportView(RosterJobMixin, View):
                 raise Http404
             summary, problems = report
             counts = {name: summary.get(name, 0) for name in self.COUNTS}
+            headers = summary.get("headers") or {}
             if fmt == "json":
+                # Each problem also names its column as the file's header did.
+                named = ({**p, "header": column_header(p, headers)} for p in problems)
                 text = io.TextIOWrapper(spool, encoding="utf-8", write_through=True)
-                write_json_report(counts, problems, text)
+                write_json_report(counts, named, text)
                 text.detach()
             else:
-                write_xlsx_report({**counts, "errors": problems}, spool)
+                write_xlsx_report({**counts, "errors": problems, "headers": headers}, spool)
         spool.seek(0)
         content_type = (
             "application/json; charset=utf-8"

@@ -72,6 +72,7 @@ class CourseDetailView(ObjectDetailView):
 
 
 class CourseEditView(ObjectEditView):
+    list_url_name = "training:course_list"
     model = Course
     form_class = CourseForm
 
@@ -109,6 +110,7 @@ class SessionListView(ObjectListView):
 
 
 class SessionEditView(ObjectEditView):
+    list_url_name = "training:session_list"
     model = Session
     form_class = SessionForm
 

@@ -24,10 +24,18 @@ class VettingConfig(AppConfig):
     url_prefix = "selection/"
 
     def ready(self) -> None:
+        from entezam.accounts.choices import Role
+        from entezam.core.scoping import register_task_grant
+        from entezam.personnel.models import Person
+
         from . import history
-        from .selectors import person_applications_panel
+        from .selectors import applicants_awaiting_check, person_applications_panel
 
         history.register()
+        # The officer who records a background check reads the applicant's code for it.
+        register_task_grant(
+            Person, "read_national_code", Role.STATION_OFFICER, applicants_awaiting_check
+        )
 
         register_job("vetting_screen", "entezam.vetting.jobs.run_screen_job")
         register_periodic(

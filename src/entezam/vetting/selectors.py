@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from entezam.core.scoping import allowed_roles
+from entezam.core.scoping import ALL, allowed_roles, assignment_q
 
 from . import board
 from .choices import (
@@ -19,6 +19,19 @@ from .models import Application
 
 STAGE_PREVIEW = 6
 INSTITUTION_ROWS = 20
+
+
+def applicants_awaiting_check(assignment):
+    """The people whose national code a station officer reads for their task: applicants of
+    the applications awaiting a background check that this assignment may record (a Q over
+    `Person`; `core.scoping.register_task_grant`)."""
+    condition = assignment_q(Application, assignment, "record_check")
+    if condition is None:
+        return None
+    awaiting = Application.objects.filter(status=ApplicationStatus.BACKGROUND_CHECK)
+    if condition is not ALL:
+        awaiting = awaiting.filter(condition)
+    return Q(pk__in=awaiting.values("person_id"))
 
 
 def application_list(*, user, action: str = "view"):

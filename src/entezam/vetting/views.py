@@ -16,10 +16,12 @@ from entezam.core.views import (
     ObjectListView,
     ScopedViewMixin,
     apply_form_errors,
+    hx_redirect,
 )
 from entezam.geo.models import Province
 from entezam.institutions.choices import OPERATING_STATUSES
 from entezam.institutions.models import Institution
+from entezam.personnel.selectors import with_national_code_display
 
 from . import selectors, services
 from .choices import ADVANCES, SCREENABLE_STATUSES, ApplicationStatus, RuleKind, StandardStatus
@@ -42,10 +44,7 @@ INLINE_SCREEN_LIMIT = 2000
 
 
 def _hx_redirect(request, url):
-    response = HttpResponseRedirect(url)
-    if request.headers.get("HX-Request"):
-        response["HX-Redirect"] = url
-    return response
+    return hx_redirect(request, url)
 
 
 class PipelineView(LoginRequiredMixin, TemplateView):
@@ -353,11 +352,17 @@ class BackgroundCheckRecordView(ScopedViewMixin, View):
     def _application(self):
         return self.get_object("record_check")
 
-    def get(self, request, *args, **kwargs):
-        application = self._application()
+    def _render(self, application, form):
+        # The applicant's code in full when the reader's task (or role) allows it.
+        person = with_national_code_display(self.request.user, [application.person])[0]
         return render(
-            request, self.template_name, {"object": application, "form": BackgroundCheckForm()}
+            self.request,
+            self.template_name,
+            {"object": application, "form": form, "person": person},
         )
+
+    def get(self, request, *args, **kwargs):
+        return self._render(self._application(), BackgroundCheckForm())
 
     def post(self, request, *args, **kwargs):
         application = self._application()
@@ -372,7 +377,7 @@ class BackgroundCheckRecordView(ScopedViewMixin, View):
             else:
                 messages.success(request, _("The background check was recorded."))
                 return HttpResponseRedirect(application.get_absolute_url())
-        return render(request, self.template_name, {"object": application, "form": form})
+        return self._render(application, form)
 
 
 class MedicalCertificateRecordView(ScopedViewMixin, View):
