@@ -99,6 +99,11 @@ class Answer:
     def has_photo(self) -> bool:
         return bool(self.row.get("person__photo"))
 
+    @property
+    def position_label(self) -> str:
+        position = self.row.get("position", "")
+        return str(Position(position).label) if position in Position.values else position
+
     def public_fields(self) -> dict:
         """What the public may read: never the national code, birth date, mobile or address."""
         from entezam.core.persian import format_jalali
@@ -112,9 +117,7 @@ class Answer:
             "first_name": row["person__first_name"],
             "last_name": row["person__last_name"],
             "institution": row["institution__name"],
-            "position": str(Position(row["position"]).label)
-            if row["position"] in Position.values
-            else row["position"],
+            "position": self.position_label,
             "valid_until": row["expires_on"].isoformat(),
             "valid_until_jalali": format_jalali(row["expires_on"], digits="en"),
             "status_changed_at": self.status_changed_at.isoformat()

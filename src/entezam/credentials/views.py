@@ -77,13 +77,13 @@ def _verify_html(answer) -> str:
     page = _verify_shape(get_language(), answer.result, answer.found, answer.has_photo)
     if not answer.found:
         return page
-    fields = answer.public_fields()
+    row = answer.row
     values = {
-        "first_name": fields["first_name"],
-        "last_name": fields["last_name"],
-        "institution": fields["institution"],
-        "position": fields["position"],
-        "number": fa_digits(fields["number"]),
+        "first_name": row["person__first_name"],
+        "last_name": row["person__last_name"],
+        "institution": row["institution__name"],
+        "position": answer.position_label,
+        "number": fa_digits(row["number"]),
         "valid_until": jalali_long(answer.expires_on),
         "changed": jalali_datetime(answer.status_changed_at),
         "photo_url": reverse("card_verify_photo", args=[answer.token]),
