@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import served  # noqa: E402
+from bench_search import bench_users as shared_bench_users  # noqa: E402
 from bench_search import ensure_database  # noqa: E402
 
 BASE_URL = "postgres://postgres@127.0.0.1:5432/"
@@ -125,33 +126,7 @@ def seed(people: int, applicants: int, institutions: int, applications: int) -> 
 
 def bench_users() -> dict:
     """One user per role (created once), the scoped ones at the largest institution."""
-    from django.db.models import Count, Q
-
-    from entezam.accounts.models import User
-    from entezam.accounts.services import role_assign, user_create
-    from entezam.institutions.models import Institution
-
-    largest = (
-        Institution.objects.annotate(
-            staff=Count("employments", filter=Q(employments__end_date__isnull=True))
-        )
-        .order_by("-staff", "pk")
-        .select_related("province", "supervising_unit")
-        .first()
-    )
-    scopes = {
-        "province_officer": {"province": largest.province},
-        "station_officer": {"police_unit": largest.supervising_unit},
-        "institution_manager": {"institution": largest},
-    }
-    users = {}
-    for role, _label in ROLES:
-        username = f"bench_{role}"
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = user_create(actor=None, username=username, password="Bench-1404-x")
-            role_assign(actor=None, user=user, role=role, **scopes.get(role, {}))
-        users[role] = user
+    users, largest = shared_bench_users(ROLES, prefix="bench_")
     return {"users": users, "institution": largest}
 
 

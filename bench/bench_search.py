@@ -158,8 +158,9 @@ def seed(people: int, institutions: int) -> float:
     return time.perf_counter() - started
 
 
-def bench_users() -> tuple[dict, object]:
-    """One user per role (created once), the scoped ones at the largest institution."""
+def bench_users(roles=None, prefix: str = "bench_search_") -> tuple[dict, object]:
+    """One user per role of `roles` ((role, label) pairs; this benchmark's by default),
+    created once, the scoped ones at the largest institution (the pages benchmark too)."""
     from django.db.models import Count, Q
 
     from entezam.accounts.models import User
@@ -177,10 +178,11 @@ def bench_users() -> tuple[dict, object]:
     scopes = {
         "province_officer": {"province": largest.province},
         "station_officer": {"police_unit": largest.supervising_unit},
+        "institution_manager": {"institution": largest},
     }
     users = {}
-    for role, _label in ROLES:
-        username = f"bench_search_{role}"
+    for role, _label in roles or ROLES:
+        username = f"{prefix}{role}"
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(actor=None, username=username, password="Bench-1404-x")
