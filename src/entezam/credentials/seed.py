@@ -41,9 +41,10 @@ def demo_seed(*, actor, rng, options) -> str | None:
         verify(token, rng.choice(addresses), channel="page" if rng.random() < 0.8 else "api")
     drain_checks()
     now = timezone.now()
-    for check in VerificationCheck.objects.filter(pk__gt=before):
+    checks = list(VerificationCheck.objects.filter(pk__gt=before).order_by("pk"))
+    for check in checks:
         check.time = now - datetime.timedelta(
             days=rng.randrange(DEMO_CHECK_DAYS), minutes=rng.randrange(24 * 60)
         )
-        check.save(update_fields=["time"])
+    VerificationCheck.objects.bulk_update(checks, ["time"], batch_size=500)
     return f"cards issued: {issued}; verifications: {VerificationCheck.objects.count()}"

@@ -43,10 +43,6 @@ from .tables import APPLICATION_COLUMNS, STANDARD_COLUMNS
 INLINE_SCREEN_LIMIT = 2000
 
 
-def _hx_redirect(request, url):
-    return hx_redirect(request, url)
-
-
 class PipelineView(LoginRequiredMixin, TemplateView):
     """The selection pipeline of everything in scope, one province or one institution."""
 
@@ -337,7 +333,7 @@ class ApplicationActionView(ScopedViewMixin, View):
                 messages.success(
                     request, _("Done: %(action)s.") % {"action": ACTION_TITLES[action]}
                 )
-                return _hx_redirect(request, application.get_absolute_url())
+                return hx_redirect(request, application.get_absolute_url())
         return self._render(
             application, form, status=422 if request.headers.get("HX-Request") else 200
         )
@@ -592,4 +588,4 @@ class StandardActivateView(ScopedViewMixin, View):
                 messages.error(request, error)
         else:
             messages.success(request, _("The standard is active."))
-        return _hx_redirect(request, standard.get_absolute_url())
+        return hx_redirect(request, standard.get_absolute_url())
