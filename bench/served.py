@@ -178,3 +178,66 @@ def load(
         "p99": percentile(latencies, 0.99) * 1000,
         "statuses": statuses,
     }
+
+
+_WRK_SCRIPT = """local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+"""
+
+
+def have_wrk() -> bool:
+    import shutil
+
+    return shutil.which("wrk") is not None
+
+
+def load_wrk(port: int, paths: list[str], *, seconds: float, connections: int = 8) -> dict:
+    """wrk (a C load generator, 2 threads) cycling through `paths` for `seconds`: it takes
+    far less of the machine's CPU than the threaded client, so on a small machine the
+    server, not the client, is what is measured. Returns what `load` returns; statuses are
+    {"2xx/3xx": n, "other": n} (wrk counts no more)."""
+    import re
+
+    with tempfile.TemporaryDirectory(prefix="entezam-wrk-") as folder:
+        listing = Path(folder, "paths.txt")
+        listing.write_text("".join(f"{p}\n" for p in paths))
+        script = Path(folder, "paths.lua")
+        script.write_text(_WRK_SCRIPT % listing)
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}/",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def ms(label: str) -> float:
+        found = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            return float("nan")
+        value, unit = float(found.group(1)), found.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    other = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    other_count = int(other.group(1)) if other else 0
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"),
+        "p95": ms("90"),  # wrk's distribution has 50/75/90/99: the 90th stands in
+        "p99": ms("99"),
+        "statuses": {"2xx/3xx": total - other_count, "other": other_count},
+    }

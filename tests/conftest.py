@@ -45,13 +45,13 @@ def _clear_cache():
     # (Sign-in lockout counters live in django-axes' tables, emptied with the test database.)
     from django.core.cache import cache
 
-    from entezam.credentials.verification import forget_limited
+    from entezam.credentials.verification import forget_checks
 
     cache.clear()
-    forget_limited()  # the check's process-local memo of addresses over the limit
+    forget_checks()  # the checks and counts this process has not pushed to Redis yet
     yield
     cache.clear()
-    forget_limited()
+    forget_checks()
 
 
 @pytest.fixture

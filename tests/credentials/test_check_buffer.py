@@ -21,7 +21,13 @@ from entezam.core.counters import count_hit, redis_client
 from entezam.core.periodic import run_round
 from entezam.credentials import services
 from entezam.credentials.models import VerificationCheck
-from entezam.credentials.verification import CHECK_BUFFER, CHECK_DRAIN_LOCK, drain_checks
+from entezam.credentials.verification import (
+    CHECK_BUFFER,
+    CHECK_DRAIN_LOCK,
+    PUSH_BATCH,
+    drain_checks,
+    push_checks,
+)
 from entezam.institutions.services import institution_suspend
 from entezam.personnel.models import Employment
 from tests.permissions import api
@@ -50,7 +56,9 @@ def redis_cache():
             "KEY_PREFIX": prefix,
         }
     }
-    with override_settings(CACHES=caches):
+    # No push falls due by the clock inside a test (a slow machine would make it vary); the
+    # interval's own test sets it.
+    with override_settings(CACHES=caches, CREDENTIAL_CHECK_PUSH_SECONDS=3600):
         client = redis_client()
         assert client is not None
         yield client
@@ -82,8 +90,11 @@ def test_a_check_is_buffered_then_stored_by_the_periodic_round(client, redis_cac
     assert response.status_code == 200 and 'data-result="active"' in response.content.decode()
     client.get("/v/nonexistent-token-0000000000", REMOTE_ADDR="203.0.113.9")
     api().get(f"/api/v1/public/verify/{carded.token}", REMOTE_ADDR="203.0.113.10")
-    # On the request path nothing is written to the database.
+    # On the request path nothing is written to the database; the process keeps its checks
+    # until its next push (a second, or a batch), which puts them on the Redis list.
     assert not VerificationCheck.objects.exists()
+    assert buffered(redis_cache) == 0
+    assert push_checks() == 3
     assert buffered(redis_cache) == 3
     run_round(force=True)
     checks = list(VerificationCheck.objects.order_by("time", "id"))
@@ -111,6 +122,7 @@ def test_a_store_repeated_after_a_crash_adds_nothing(client, redis_cache, carded
 
     for _ in range(3):
         client.get(f"/v/{carded.token}")
+    push_checks()
     key = cache.make_key(CHECK_BUFFER)
     pending = redis_cache.lrange(key, 0, -1)
     assert drain_checks() == 3
@@ -139,7 +151,7 @@ def test_a_running_store_is_not_joined_by_a_second(client, redis_cache, carded):
     assert lock.acquire(blocking=False)
     try:
         assert drain_checks() == 0
-        assert buffered(redis_cache) == 1
+        assert buffered(redis_cache) == 1  # pushed by the drain, not stored
     finally:
         lock.release()
     assert drain_checks() == 1
@@ -179,3 +191,45 @@ def test_a_counted_window_ends(redis_cache):
     assert cache.get("window-test") == 3  # readable as the cache's own value (sign-in waits)
     ttl = redis_cache.ttl(cache.make_key("window-test"))
     assert 0 < ttl <= 30
+
+
+def test_a_batch_of_checks_is_pushed_without_waiting(client, redis_cache, carded, settings):
+    settings.CREDENTIAL_VERIFY_RATE_PER_MINUTE = 10 * PUSH_BATCH
+    for _ in range(PUSH_BATCH):
+        client.get(f"/v/{carded.token}")
+    assert buffered(redis_cache) == PUSH_BATCH
+    client.get(f"/v/{carded.token}")
+    assert buffered(redis_cache) == PUSH_BATCH  # the next one waits for the next push
+
+
+def test_checks_older_than_the_push_interval_go_with_the_next_check(
+    client, redis_cache, carded, monkeypatch, settings
+):
+    from entezam.credentials import verification
+
+    settings.CREDENTIAL_CHECK_PUSH_SECONDS = 1
+    verification.forget_checks()
+    client.get(f"/v/{carded.token}")
+    assert buffered(redis_cache) == 0
+    monkeypatch.setattr(verification._PENDING, "pushed_at", verification._PENDING.pushed_at - 2)
+    client.get(f"/v/{carded.token}")
+    assert buffered(redis_cache) == 2
+
+
+def test_other_processes_counts_reach_the_limit_at_the_next_push(
+    client, redis_cache, carded, settings
+):
+    from django.core.cache import cache
+
+    from entezam.credentials.verification import _rate_key, _window, ip_hash
+
+    settings.CREDENTIAL_VERIFY_RATE_PER_MINUTE = 5
+    address = "198.51.100.20"
+    assert client.get(f"/v/{carded.token}", REMOTE_ADDR=address).status_code == 200
+    # Another worker counted four checks of this address in this window and pushed them.
+    redis_cache.incrby(cache.make_key(_rate_key(ip_hash(address), _window())), 4)
+    # Until this process pushes, it knows only its own one check.
+    assert client.get(f"/v/{carded.token}", REMOTE_ADDR=address).status_code == 200
+    push_checks()  # its total is now 1 + 4 + 1: over the limit of 5
+    assert client.get(f"/v/{carded.token}", REMOTE_ADDR=address).status_code == 429
+    assert client.get(f"/v/{carded.token}", REMOTE_ADDR="198.51.100.21").status_code == 200

@@ -149,6 +149,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c max_parallel_workers_per_gather={int(env('DB_PARALLEL_WORKERS', '0'))} "
         f"-c random_page_cost={float(env('DB_RANDOM_PAGE_COST', '1.1'))}"
     )
+    # Django turns psycopg's prepared statements off (`prepare_threshold=None`), and then
+    # psycopg ignores `execute(..., prepare=True)` too. A threshold no query reaches keeps
+    # Django's queries unprepared while the statements asked for by name are prepared
+    # once per connection (the card check: its planning cost more than its execution).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 if env("TEST_DB_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": env("TEST_DB_TEMPLATE"), "CHARSET": "UTF8"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -224,6 +229,8 @@ BOARD_REFRESH_SECONDS = int(env("BOARD_REFRESH_SECONDS", "300"))
 TRAINING_MANAGER_CERTIFICATE_REQUIRED = env_bool("TRAINING_MANAGER_CERTIFICATE_REQUIRED", True)
 # Public card checks answered per address and minute before "too many checks".
 CREDENTIAL_VERIFY_RATE_PER_MINUTE = int(env("CREDENTIAL_VERIFY_RATE_PER_MINUTE", "30"))
+# With Redis, each process pushes its checks (and counts) at most this often, in one trip.
+CREDENTIAL_CHECK_PUSH_SECONDS = float(env("CREDENTIAL_CHECK_PUSH_SECONDS", "1"))
 LOGIN_ADDRESS_SLOWDOWN_SECONDS = int(env("LOGIN_ADDRESS_SLOWDOWN_SECONDS", "10"))
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
@@ -347,7 +354,15 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"forbidden_one_line": {"()": "entezam.core.logfilters.ForbiddenOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["forbidden_one_line"]}},
+    "filters": {
+        "forbidden_one_line": {"()": "entezam.core.logfilters.ForbiddenOneLine"},
+        "card_check_answers": {"()": "entezam.core.logfilters.CardCheckAnswers"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["forbidden_one_line", "card_check_answers"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }

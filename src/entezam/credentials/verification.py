@@ -2,22 +2,25 @@
 
 A token is looked up only when it has the shape tokens have; anything else is "unknown"
 at once. The answer is read in one indexed query of only the public columns (no model
-instances), and rendered without the logged-in pages' context. Every check is recorded
-(time, result, a salted hash of the address): with Redis behind the cache the record is
-pushed onto a list in one round trip and the periodic round moves the list into
-`VerificationCheck` in bulk (`drain_checks`, idempotent: each record carries its own id),
-so a check costs no database write on the request path; without Redis (the embedded demo)
-it is one INSERT; the limit is counted in the same round trip. An address that checks too
-often in a minute is answered "too many checks" (429), and once a process has seen it over
-the limit, without a lookup for the rest of that minute."""
+instances; on PostgreSQL a prepared statement, planned once per connection), and rendered
+without the logged-in pages' context. The address's limit is counted before the lookup: an
+address over it is answered "too many checks" (429) without one. Every check is recorded
+(time, result, a salted hash of the address): with Redis behind the cache each process
+keeps its checks for up to a second and pushes them, with its counts, in one round trip
+onto a list that the periodic round moves into `VerificationCheck` in bulk (`drain_checks`,
+idempotent: each record carries its own id), so a check costs no database write and, most
+of the time, no round trip; without Redis (the embedded demo) it is one INSERT."""
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import functools
 import hashlib
 import json
 import re
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -146,7 +149,8 @@ def card_by_token(token: str) -> Card | None:
 
 
 def _public_query(token: str):
-    return Card.objects.filter(token=token).values(*_PUBLIC_COLUMNS)[:1]
+    # A token is unique: no ordering (the model's would add a sort to every check).
+    return Card.objects.filter(token=token).order_by().values(*_PUBLIC_COLUMNS)[:1]
 
 
 @functools.cache
@@ -181,8 +185,8 @@ def _public_row(token: str) -> dict | None:
 def verify(token: str, address: str, channel: str = "page") -> Answer:
     hashed = ip_hash(address)
     window = _window()
-    if _LIMITED_HERE.get(hashed) == (window, settings.CREDENTIAL_VERIFY_RATE_PER_MINUTE):
-        return Answer(CheckResult.LIMITED)  # known over the limit: no lookup, no round trip
+    if not admit(hashed, window):
+        return Answer(CheckResult.LIMITED)  # over the limit: no lookup, not recorded
     row = _public_row(token)
     if row is None:
         status, changed_at = CheckResult.UNKNOWN, None
@@ -203,16 +207,7 @@ def verify(token: str, address: str, channel: str = "page") -> Answer:
             and row["institution__status"] in ("suspended", "revoked", "closed")
         ):
             changed_at = row["institution__status_changed_at"] or changed_at
-    allowed = count_and_record(
-        hashed=hashed,
-        window=window,
-        card_id=row["id"] if row else None,
-        result=status,
-        channel=channel,
-    )
-    if not allowed:
-        _remember_limited(hashed, window)
-        return Answer(CheckResult.LIMITED)
+    record(hashed=hashed, card_id=row["id"] if row else None, result=status, channel=channel)
     return Answer(status, row or {}, changed_at)
 
 
@@ -220,61 +215,138 @@ def _window() -> int:
     return int(timezone.now().timestamp()) // RATE_WINDOW_SECONDS
 
 
-# Addresses this process found over the limit, with the window (and limit) they were found
-# in: their next checks in that window are refused before any lookup (each process pays at
-# most one lookup per address and window past the limit). Bounded; emptied when full.
-_LIMITED_HERE: dict[str, tuple[int, int]] = {}
-_LIMITED_HERE_SIZE = 10_000
+def _rate_key(hashed: str, window: int) -> str:
+    return f"verify-rate:{hashed}:{window}"
 
 
-def forget_limited() -> None:
-    """Forget the addresses this process saw over the limit (as when the cache is cleared)."""
-    _LIMITED_HERE.clear()
+# With Redis, this process keeps its checks and its counts for at most
+# settings.CREDENTIAL_CHECK_PUSH_SECONDS (a second) or PUSH_BATCH checks, and pushes them
+# in one round trip: the records onto the list `drain_checks` stores, each address's count
+# added to its window's counter, whose totals (every process's) come back. An address is
+# refused once the last total this process saw plus what it counted since reaches the
+# limit: the limit holds at once within a process and across processes from their next
+# push (the other processes may let through one push interval's worth more). A worker
+# killed outright loses its unpushed checks (at most a second's); one that stops pushes
+# them as it exits.
+PUSH_BATCH = 200
 
 
-def _remember_limited(hashed: str, window: int) -> None:
-    if len(_LIMITED_HERE) >= _LIMITED_HERE_SIZE:
-        _LIMITED_HERE.clear()
-    _LIMITED_HERE[hashed] = (window, settings.CREDENTIAL_VERIFY_RATE_PER_MINUTE)
+class _Pending:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.records: list[str] = []
+        self.counted: dict[str, int] = {}  # rate key -> checks counted here since the push
+        self.totals: dict[str, int] = {}  # rate key -> every process's count at the push
+        self.pushed_at = time.monotonic()
 
 
-# Count the check in its address's window and, when within the limit, buffer its record:
-# one round trip, atomically (a refused check is not recorded).
-_COUNT_AND_BUFFER = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if n <= tonumber(ARGV[2]) then redis.call('RPUSH', KEYS[2], ARGV[3]) end
-return n
-"""
+_PENDING = _Pending()
 
 
-def count_and_record(
-    *, hashed: str, window: int, card_id: int | None, result: str, channel: str
-) -> bool:
-    """Count one check against its address's limit and record it when allowed: on Redis
-    one scripted round trip (the record goes onto the list `drain_checks` stores), else the
-    cache counter and one INSERT. False when the address is over the limit."""
+def forget_checks() -> None:
+    """Drop this process's unpushed checks and counts (as when the cache is cleared)."""
+    with _PENDING.lock:
+        _PENDING.records.clear()
+        _PENDING.counted.clear()
+        _PENDING.totals.clear()
+        _PENDING.pushed_at = time.monotonic()
+
+
+def admit(hashed: str, window: int) -> bool:
+    """Count one check of the address's in this window; False when it is over the limit."""
     limit = settings.CREDENTIAL_VERIFY_RATE_PER_MINUTE
-    key = f"verify-rate:{hashed}:{window}"
+    key = _rate_key(hashed, window)
+    if redis_client() is None:
+        return count_hit(key, RATE_WINDOW_SECONDS * 2) <= limit
+    with _PENDING.lock:
+        counted = _PENDING.counted.get(key, 0)
+        if _PENDING.totals.get(key, 0) + counted >= limit:
+            return False
+        _PENDING.counted[key] = counted + 1
+    return True
+
+
+def record(*, hashed: str, card_id: int | None, result: str, channel: str) -> None:
+    """Record one admitted check: kept for the next push with Redis, else one INSERT."""
     now = timezone.now()
     client = redis_client()
     if client is None:
-        if count_hit(key, RATE_WINDOW_SECONDS * 2) > limit:
-            return False
         VerificationCheck.objects.create(
             time=now, card_id=card_id, result=result, ip_hash=hashed, channel=channel
         )
-        return True
-    record = json.dumps(
+        return
+    line = json.dumps(
         [uuid.uuid4().hex, now.timestamp(), card_id, result, hashed, channel],
         separators=(",", ":"),
     )
-    script = client.register_script(_COUNT_AND_BUFFER)  # EVALSHA: the script is sent once
-    count = script(
-        keys=[cache.make_key(key), cache.make_key(CHECK_BUFFER)],
-        args=[RATE_WINDOW_SECONDS * 2, limit, record],
-    )
-    return int(count) <= limit
+    with _PENDING.lock:
+        _PENDING.records.append(line)
+        due = (
+            len(_PENDING.records) >= PUSH_BATCH
+            or time.monotonic() - _PENDING.pushed_at >= settings.CREDENTIAL_CHECK_PUSH_SECONDS
+        )
+    if due:
+        push_checks()
+
+
+# KEYS: the record list, then the counters; ARGV: the counters' lifetime, each counter's
+# increment, then the records. Returns each counter's total.
+_PUSH = """
+local totals = {}
+for i = 2, #KEYS do
+  local n = redis.call('INCRBY', KEYS[i], ARGV[i])
+  if n == tonumber(ARGV[i]) then redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+  totals[#totals + 1] = n
+end
+local first = #KEYS + 1
+if #ARGV >= first then redis.call('RPUSH', KEYS[1], unpack(ARGV, first, #ARGV)) end
+return totals
+"""
+
+
+def push_checks() -> int:
+    """Push this process's checks and counts to Redis in one round trip (also before a
+    drain and as the process exits). Returns the checks pushed."""
+    client = redis_client()
+    if client is None:
+        return 0
+    with _PENDING.lock:
+        records, counted = _PENDING.records, _PENDING.counted
+        _PENDING.records, _PENDING.counted = [], {}
+        _PENDING.pushed_at = time.monotonic()
+        current = str(_window())
+        # Totals of windows that ended are no use any more.
+        _PENDING.totals = {k: v for k, v in _PENDING.totals.items() if k.endswith(current)}
+    if not records and not counted:
+        return 0
+    keys = list(counted)
+    script = client.register_script(_PUSH)  # EVALSHA: the script is sent once
+    try:
+        totals = script(
+            keys=[cache.make_key(CHECK_BUFFER), *map(cache.make_key, keys)],
+            args=[RATE_WINDOW_SECONDS * 2, *(counted[k] for k in keys), *records],
+        )
+    except Exception:
+        # Redis is away: keep them for the next push rather than lose them.
+        with _PENDING.lock:
+            _PENDING.records[:0] = records
+            for key, n in counted.items():
+                _PENDING.counted[key] = _PENDING.counted.get(key, 0) + n
+        raise
+    with _PENDING.lock:
+        for key, total in zip(keys, totals, strict=True):
+            _PENDING.totals[key] = int(total)
+    return len(records)
+
+
+atexit.register(lambda: _push_quietly())
+
+
+def _push_quietly() -> None:
+    try:
+        push_checks()
+    except Exception:  # exiting: nothing left to tell
+        return
 
 
 def _check_from(raw: bytes) -> VerificationCheck | None:
@@ -299,6 +371,7 @@ def drain_checks() -> int:
     client = redis_client()
     if client is None:
         return 0
+    push_checks()  # this process's own, first
     buffer = cache.make_key(CHECK_BUFFER)
     lock = client.lock(cache.make_key(CHECK_DRAIN_LOCK), timeout=600, blocking_timeout=0)
     if not lock.acquire(blocking=False):

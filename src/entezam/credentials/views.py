@@ -73,8 +73,21 @@ def _verify_shape(language: str, result: str, found: bool, has_photo: bool) -> s
     return render_to_string("credentials/verify.html", {"answer": shape, "slot": slots})
 
 
+# Cards share their expiry days and (to the minute shown) their change times: each is
+# written out in Jalali once per language, not on every check.
+@functools.lru_cache(maxsize=4096)
+def _long_day(language: str, day) -> str:
+    return jalali_long(day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _minute(language: str, moment) -> str:
+    return jalali_datetime(moment)
+
+
 def _verify_html(answer) -> str:
-    page = _verify_shape(get_language(), answer.result, answer.found, answer.has_photo)
+    language = get_language()
+    page = _verify_shape(language, answer.result, answer.found, answer.has_photo)
     if not answer.found:
         return page
     row = answer.row
@@ -84,8 +97,8 @@ def _verify_html(answer) -> str:
         "institution": row["institution__name"],
         "position": answer.position_label,
         "number": fa_digits(row["number"]),
-        "valid_until": jalali_long(answer.expires_on),
-        "changed": jalali_datetime(answer.status_changed_at),
+        "valid_until": _long_day(language, answer.expires_on),
+        "changed": _minute(language, _to_minute(answer.status_changed_at)),
         "photo_url": reverse("card_verify_photo", args=[answer.token]),
         "token_query": urlquote(answer.token),
     }
@@ -94,6 +107,10 @@ def _verify_html(answer) -> str:
         clean = str(value).replace("\ue000", "").replace("\ue001", "")
         page = page.replace(_SLOT.format(name), escape(clean))
     return page
+
+
+def _to_minute(moment):
+    return moment.replace(second=0, microsecond=0) if moment is not None else None
 
 
 @login_required
