@@ -8,7 +8,11 @@ employed them), so links are only added; a row goes only with its person or inst
 
 Each row carries its institution's province and supervising unit (`SCOPE_COLUMNS`), so a
 scoped list probes one index per person; when an institution moves, the institutions'
-update service calls `reach_institution_moved` in its transaction.
+update service calls `reach_institution_moved` in its transaction. A link reads its
+institution's scope under a share lock (`locked_scopes`), so a link and a move of the same
+institution running side by side cannot leave a row with the old province: the move waits
+for the link's transaction and then corrects its rows too, or the link waits for the move
+and reads the new scope.
 """
 
 from __future__ import annotations
@@ -35,20 +39,36 @@ def source_of(model) -> str:
 SCOPE_COLUMNS = ("province_id", "supervising_unit_id")
 
 
+def locked_scopes(institution_ids: Iterable[int]) -> dict[int, tuple]:
+    """The institutions' current scope columns, read under a share lock held to the end of
+    the transaction (PostgreSQL; rows in id order, so two batches never deadlock): a
+    concurrent move of one of them (an UPDATE) waits until this transaction ends, and this
+    read waits for a move in progress and then sees its new values."""
+    ids = sorted(set(institution_ids))
+    if not ids:
+        return {}
+    if connection.vendor != "postgresql":
+        rows = Institution.objects.filter(pk__in=ids).values_list("pk", *SCOPE_COLUMNS)
+        return {pk: tuple(rest) for pk, *rest in rows}
+    columns = ", ".join(quote(c) for c in SCOPE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {columns} FROM {quote(Institution._meta.db_table)} "
+            "WHERE id = ANY(%s) ORDER BY id FOR SHARE",
+            [ids],
+        )
+        return {pk: tuple(rest) for pk, *rest in cursor.fetchall()}
+
+
 def reach_link(*, person_id: int, institution: Institution, source: str) -> None:
-    scopes = {institution.pk: tuple(getattr(institution, c) for c in SCOPE_COLUMNS)}
-    _insert([(person_id, institution.pk)], source, scopes)
+    # The scope is read again under the lock: the instance may predate a move.
+    _insert([(person_id, institution.pk)], source, locked_scopes([institution.pk]))
 
 
 def reach_link_many(pairs: Iterable[tuple[int, int]], *, source: str) -> None:
     """Link each (person_id, institution_id) pair: one read of the institutions' scopes."""
     pairs = set(pairs)
-    ids = {institution_id for _person_id, institution_id in pairs}
-    scopes = {
-        pk: tuple(rest)
-        for pk, *rest in Institution.objects.filter(pk__in=ids).values_list("pk", *SCOPE_COLUMNS)
-    }
-    _insert(pairs, source, scopes)
+    _insert(pairs, source, locked_scopes(institution_id for _person_id, institution_id in pairs))
 
 
 def _insert(pairs: Iterable[tuple[int, int]], source: str, scopes: dict[int, tuple]) -> None:
@@ -67,7 +87,8 @@ def _insert(pairs: Iterable[tuple[int, int]], source: str, scopes: dict[int, tup
 
 def reach_insert_sql(*, pairs_sql: str, source_param: str, now_param: str) -> str:
     """An `INSERT … SELECT` (PostgreSQL) adding the reach of the (person_id, institution_id)
-    rows `pairs_sql` selects; for use inside a larger statement (a CTE)."""
+    rows `pairs_sql` selects; for use inside a larger statement (a CTE). The caller takes
+    `locked_scopes` of the institutions first, in the same transaction."""
     table = quote(PersonReach._meta.db_table)
     institutions = quote(Institution._meta.db_table)
     scope_columns = ", ".join(quote(c) for c in SCOPE_COLUMNS)

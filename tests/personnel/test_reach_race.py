@@ -1,0 +1,121 @@
+"""A link and a move of the same institution at the same moment, in two PostgreSQL
+sessions: whichever commits first, every reach row ends with the institution's new
+province and station (the link reads the scope under a share lock the move waits for)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from entezam.institutions import services as institution_services
+from entezam.institutions.models import Institution
+from entezam.personnel import services
+from entezam.personnel.models import PersonReach
+from tests.personnel.factories import PersonFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WAIT = 10  # seconds: a bound for a step that should take milliseconds
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between sessions: PostgreSQL")
+
+
+class Session(threading.Thread):
+    """`steps` in a transaction of its own connection, holding it open after `hold_at`
+    is reached until `release` is set; an exception is kept for the test to raise."""
+
+    def __init__(self, work, *, hold: bool):
+        super().__init__(daemon=True)
+        self.work = work
+        self.hold = hold
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self):
+        try:
+            with transaction.atomic():
+                self.work()
+                self.reached.set()
+                if self.hold:
+                    assert self.release.wait(WAIT), "never released"
+        except BaseException as error:  # re-raised in the test
+            self.error = error
+        finally:
+            self.reached.set()
+            connection.close()
+
+    def finish(self):
+        self.release.set()
+        self.join(WAIT)
+        assert not self.is_alive(), "still waiting for a lock"
+        if self.error is not None:
+            raise self.error
+
+
+def _link(world, person):
+    def work():
+        services.employment_start(
+            actor=world.hq_admin,
+            person=person,
+            # The instance read before the move: its province is the old one.
+            institution=Institution.objects.get(pk=world.inst_a.pk),
+            position="guard",
+            start_date=datetime.date(2024, 1, 1),
+        )
+
+    return work
+
+
+def _move(world):
+    def work():
+        institution_services.institution_update(
+            actor=world.hq_admin,
+            institution=Institution.objects.get(pk=world.inst_a.pk),
+            province=world.province_b,
+            county=None,
+            supervising_unit=world.station_b,
+        )
+
+    return work
+
+
+def _scopes(person) -> set:
+    return set(
+        PersonReach.objects.filter(person=person).values_list("province", "supervising_unit")
+    )
+
+
+def test_a_move_during_a_link_waits_and_then_moves_the_new_row_too(world):
+    person = PersonFactory()
+    link = Session(_link(world, person), hold=True)
+    link.start()
+    assert link.reached.wait(WAIT)
+    move = Session(_move(world), hold=False)
+    move.start()
+    move.join(0.5)
+    assert move.is_alive(), "the move did not wait for the link's transaction"
+    link.finish()
+    move.finish()
+    assert _scopes(person) == {(world.province_b.pk, world.station_b.pk)}
+
+
+def test_a_link_during_a_move_waits_and_then_reads_the_new_scope(world):
+    person = PersonFactory()
+    move = Session(_move(world), hold=True)
+    move.start()
+    assert move.reached.wait(WAIT)
+    link = Session(_link(world, person), hold=False)
+    link.start()
+    link.join(0.5)
+    assert link.is_alive(), "the link did not wait for the move's transaction"
+    move.finish()
+    link.finish()
+    assert _scopes(person) == {(world.province_b.pk, world.station_b.pk)}
