@@ -213,6 +213,15 @@ class Employment(BaseModel):
             # The API's order (newest first, cursor pages) under an institution filter: without
             # it PostgreSQL walked the primary key backwards past every other institution's.
             models.Index(fields=["institution", "id"], name="employment_by_institution"),
+            # The institution page's staff panel: the newest of its current staff first
+            # (20,000 at a national company: without it, a sort of all of them per view).
+            models.Index(
+                F("institution"),
+                F("start_date").desc(),
+                F("id").desc(),
+                condition=Q(end_date__isnull=True),
+                name="employment_current_newest",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
