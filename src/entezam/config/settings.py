@@ -103,6 +103,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Django's renderer, with selects written in Python (entezam.core.renderers).
+FORM_RENDERER = "entezam.core.renderers.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -153,7 +156,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg ignores `execute(..., prepare=True)` too. A threshold no query reaches keeps
     # Django's queries unprepared while the statements asked for by name are prepared
     # once per connection (the card check: its planning cost more than its execution).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(
+        env("DB_PREPARE_THRESHOLD", str(2**31 - 1))
+    )
 if env("TEST_DB_TEMPLATE"):
     DATABASES["default"]["TEST"] = {"TEMPLATE": env("TEST_DB_TEMPLATE"), "CHARSET": "UTF8"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -270,7 +275,7 @@ STATICFILES_DIRS = [BASE_DIR / "static", PROJECT_DIR / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "entezam.core.staticfiles.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -9,7 +9,10 @@ class CoreConfig(AppConfig):
     url_prefix = ""
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers system checks)
+        from . import (
+            checks,  # noqa: F401  (registers system checks)
+            display,
+        )
         from .history import filters_text
         from .registry import (
             ChangeKey,
@@ -23,6 +26,8 @@ class CoreConfig(AppConfig):
             register_periodic,
         )
         from .selectors import recent_events_panel
+
+        display.install()
 
         register_nav("home", _("Dashboard"), "speedometer2", order=10)
         register_nav_section("system", _("System"), "gear", order=90)

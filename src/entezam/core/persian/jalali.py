@@ -206,11 +206,19 @@ def format_jalali(
     """Show a Gregorian date (or datetime, in Tehran time) as a Jalali date."""
     if value is None:
         return ""
-    clock = ""
     if isinstance(value, datetime.datetime):
         value = _local(value)
-        clock = f" {value:%H:%M}"
-        value = value.date()
+        text = _format_date(value.date(), fmt, digits)
+        if fmt == "datetime":
+            text += localize_digits(f" {value:%H:%M}", digits)
+        return text
+    return _format_date(value, fmt, digits)
+
+
+# A page or an API page shows hundreds of dates, many of them the same: the conversion
+# (jdatetime, then the digits) is done once per date, format and digits in a process.
+@lru_cache(maxsize=65536)
+def _format_date(value: datetime.date, fmt: JalaliFormat, digits: Digits) -> str:
     try:
         jalali = jdatetime.date.fromgregorian(date=value)
     except (ValueError, OverflowError):
@@ -222,8 +230,6 @@ def format_jalali(
         text = f"{jalali.day} {months[jalali.month - 1]} {jalali.year}"
     else:
         text = f"{jalali.year:04d}/{jalali.month:02d}/{jalali.day:02d}"
-        if fmt == "datetime":
-            text += clock
     return localize_digits(text, digits)
 
 
