@@ -375,3 +375,27 @@ def test_the_public_page_shows_the_holders_photo_only_through_the_token(
     response = client.get(f"/v/{carded.token}/photo.jpg")
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert client.get("/v/unknown-token-0000000000000/photo.jpg").status_code == 404
+
+
+@pytest.mark.django_db
+class TestTheIssueForm:
+    """Cards are issued per institution chosen in a searchable select fed by the scoped
+    lookup: never a list of every institution in the page."""
+
+    @staticmethod
+    def _select(page: str) -> str:
+        start = page.index('<select name="institution"')
+        return page[start : page.index("</select>", start)]
+
+    def test_hq_searches_instead_of_scrolling_every_institution(self, client, world):
+        page = web(client, world.hq_admin).get("/cards/", secure=True).content.decode()
+        select = self._select(page)
+        assert 'data-lookup="/lookup/institution/"' in select
+        assert select.count("<option") == 1  # the empty choice only
+        assert world.inst_a.name not in select and world.inst_b.name not in select
+
+    def test_a_manager_finds_their_one_institution_chosen(self, client, world):
+        page = web(client, world.manager).get("/cards/", secure=True).content.decode()
+        select = self._select(page)
+        assert f'<option value="{world.inst_a.pk}" selected>{world.inst_a.name}</option>' in select
+        assert world.inst_b.name not in page  # the foreign institution, nowhere

@@ -276,3 +276,16 @@ def test_sessions_seen_by_a_trainer_are_only_their_own(client, world, session, f
     page = web(client, world.trainer).get("/training/").content.decode()
     assert session.get_absolute_url() in page
     assert other.get_absolute_url() not in page and foreign_session.get_absolute_url() not in page
+
+
+def test_hq_chooses_any_institution_for_the_lapsing_list_by_search(client, world, course):
+    # Institutions are searched (the scoped lookup), not listed: the page holds only the
+    # one chosen, and any institution may be chosen, not only the first fifty by name.
+    client = web(client, world.hq_admin)
+    page = client.get("/training/lapsing/").content.decode()
+    start = page.index('<select name="institution"')
+    select = page[start : page.index("</select>", start)]
+    assert 'data-lookup="/lookup/institution/"' in select and select.count("<option") == 1
+    page = client.get(f"/training/lapsing/?institution={world.inst_b.pk}").content.decode()
+    assert f'<option value="{world.inst_b.pk}" selected>{world.inst_b.name}</option>' in page
+    assert world.inst_a.name not in page

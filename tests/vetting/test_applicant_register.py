@@ -72,8 +72,14 @@ def test_the_form_offers_only_institutions_the_user_may_register_into(world, cli
     assert response.status_code == 200
     assert list(response.context["form"].fields["institution"].queryset) == [world.inst_a]
     client.force_login(world.hq_admin)
-    queryset = client.get(URL).context["form"].fields["institution"].queryset
+    response = client.get(URL)
+    queryset = response.context["form"].fields["institution"].queryset
     assert set(queryset) == {world.inst_a, world.inst_a2, world.inst_b}
+    # Searched through the scoped lookup, not listed in the page.
+    page = response.content.decode()
+    start = page.index('<select name="institution"')
+    select = page[start : page.index("</select>", start)]
+    assert 'data-lookup="/lookup/institution/"' in select and select.count("<option") == 1
 
 
 def test_the_service_refuses_a_foreign_institution(world, guard_standard):

@@ -84,3 +84,5 @@ def use_lookup(field: forms.Field, name: str, *, user, parent: str = "") -> None
     """Make a form or filter field a searchable choice fed by lookup `name` (the field
     still validates against its own, scoped, queryset)."""
     field.widget = LookupSelect(name, user=user, parent=parent, attrs=field.widget.attrs)
+    # As Field.__init__ does for the widget it made: a required field offers no "All".
+    field.widget.is_required = field.required

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from entezam.core.errors import MESSAGES as CORE_MESSAGES
+from entezam.core.lookups import LookupSelect
 from entezam.core.scoping import access, can, parse_id
 from entezam.core.templatetags.persian import fa_digits, jalali_datetime, jalali_long
 from entezam.core.views import ObjectDetailView, ObjectListView
@@ -154,11 +155,23 @@ class CardListView(ObjectListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["can_add"]:
-            context["issue_institutions"] = (
-                Institution.objects.visible_to(self.request.user)
+            user = self.request.user
+            operating = list(
+                Institution.objects.visible_to(user)
                 .filter(status__in=OPERATING_STATUSES)
-                .order_by("name")[:100]
+                .order_by("pk")
+                .values_list("pk", flat=True)[:2]
             )
+            if operating:
+                # A searchable choice (the scoped lookup), never a list of every
+                # institution; a user with one operating institution finds it chosen.
+                widget = LookupSelect("institution", user=user)
+                widget.is_required = True
+                context["issue_institution_widget"] = widget.render(
+                    "institution",
+                    operating[0] if len(operating) == 1 else None,
+                    attrs={"id": "issue-institution", "class": "form-select", "required": True},
+                )
         return context
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from entezam.core.lookups import LookupSelect
 from entezam.core.persian import format_jalali, to_ascii_digits
 from entezam.core.persian.jalali import MONTHS_EN, MONTHS_FA, days_in_month
 from entezam.core.persian.text import active_language
@@ -439,16 +440,17 @@ class LapsingView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         institution, days, rows = self.setup_rows()
-        count_institutions = lapsing_institutions(self.request.user)[:51].count()
-        context.update(
-            institution=institution,
-            days=days,
-            windows=LAPSING_WINDOWS,
-            rows=rows,
-            choose_institutions=(
-                lapsing_institutions(self.request.user)[:50] if count_institutions > 1 else []
-            ),
-        )
+        several = lapsing_institutions(self.request.user)[:2].count() > 1
+        context.update(institution=institution, days=days, windows=LAPSING_WINDOWS, rows=rows)
+        if several:
+            # A searchable choice (the scoped lookup), never a list of every institution.
+            widget = LookupSelect("institution", user=self.request.user)
+            widget.is_required = True  # the list is of one institution: no "All"
+            context["choose_institution_widget"] = widget.render(
+                "institution",
+                institution.pk if institution else None,
+                attrs={"id": "lapsing-institution", "class": "form-select"},
+            )
         return context
 
 

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entezam.core.errors import validation_error
 from entezam.core.filters import IdField
+from entezam.core.lookups import use_lookup
 from entezam.core.persian.forms import JalaliDateField, MobileField, NationalCodeField
 from entezam.institutions.models import Institution
 from entezam.personnel.choices import Education, Gender, MilitaryService, Position
@@ -182,14 +183,19 @@ class ApplicantForm(forms.Form):
         help_text=_("Required for men."),
     )
 
-    def __init__(self, *args, institutions=None, **kwargs):
+    def __init__(self, *args, institutions=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions.order_by("name")
         for name in ("first_name", "last_name", "father_name", "national_code"):
             self.fields[name].widget.attrs["autocomplete"] = "off"
-        if institutions.count() == 1:
-            self.fields["institution"].initial = institutions.get()
+        only = list(institutions.order_by("pk")[:2])
+        if len(only) == 1:
+            self.fields["institution"].initial = only[0]
             self.fields["institution"].empty_label = None
+        elif user is not None:
+            # Searched (the scoped lookup), never a list of every institution; the field
+            # still accepts only the operating ones it was given.
+            use_lookup(self.fields["institution"], "institution", user=user)
 
     def clean(self):
         data = super().clean()

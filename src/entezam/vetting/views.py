@@ -175,7 +175,9 @@ class ApplicantRegisterView(LoginRequiredMixin, View):
         wanted = parse_id(self.request.GET.get("institution"))
         if wanted is not None:
             initial["institution"] = institutions.filter(pk=wanted).first()
-        return ApplicantForm(data, institutions=institutions, initial=initial)
+        return ApplicantForm(
+            data, institutions=institutions, user=self.request.user, initial=initial
+        )
 
     def get(self, request, *args, **kwargs):
         return render(request, self.template_name, {"form": self._form()})
