@@ -1,6 +1,7 @@
 """A link and a move of the same institution at the same moment, in two PostgreSQL
 sessions: whichever commits first, every reach row ends with the institution's new
-province and station (the link reads the scope under a share lock the move waits for)."""
+province and station (links and moves share an advisory lock per institution); an
+ordinary edit of the institution is not held up by a link in progress."""
 
 from __future__ import annotations
 
@@ -119,3 +120,26 @@ def test_a_link_during_a_move_waits_and_then_reads_the_new_scope(world):
     move.finish()
     link.finish()
     assert _scopes(person) == {(world.province_b.pk, world.station_b.pk)}
+
+
+def test_an_edit_that_moves_nothing_does_not_wait_for_a_link(world):
+    person = PersonFactory()
+    link = Session(_link(world, person), hold=True)
+    link.start()
+    assert link.reached.wait(WAIT)
+
+    def rename():
+        institution_services.institution_update(
+            actor=world.hq_admin,
+            institution=Institution.objects.get(pk=world.inst_a.pk),
+            phone="02188776655",
+        )
+
+    edit = Session(rename, hold=False)
+    edit.start()
+    edit.join(WAIT)
+    assert not edit.is_alive(), "the edit waited for the link's transaction"
+    edit.finish()
+    link.finish()
+    assert Institution.objects.get(pk=world.inst_a.pk).phone == "02188776655"
+    assert _scopes(person) == {(world.province_a.pk, world.station_a.pk)}

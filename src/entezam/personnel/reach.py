@@ -8,11 +8,12 @@ employed them), so links are only added; a row goes only with its person or inst
 
 Each row carries its institution's province and supervising unit (`SCOPE_COLUMNS`), so a
 scoped list probes one index per person; when an institution moves, the institutions'
-update service calls `reach_institution_moved` in its transaction. A link reads its
-institution's scope under a share lock (`locked_scopes`), so a link and a move of the same
-institution running side by side cannot leave a row with the old province: the move waits
-for the link's transaction and then corrects its rows too, or the link waits for the move
-and reads the new scope.
+update service calls `reach_institution_moved` in its transaction. Links and moves of
+the same institution are serialised by a PostgreSQL advisory lock per institution, shared
+by links, exclusive for a move, held to the end of the transaction (`lock_links`): a move
+waits for the links in progress and then corrects their rows too, and a link waits for a
+move in progress and then reads the new scope. Ordinary edits of the institution take no
+such lock, so a long roster import never holds up a change of its phone number.
 """
 
 from __future__ import annotations
@@ -39,25 +40,34 @@ def source_of(model) -> str:
 SCOPE_COLUMNS = ("province_id", "supervising_unit_id")
 
 
+# The advisory locks' first key (`pg_advisory_xact_lock(int, int)`): links and moves of
+# one institution; the second key is the institution's id.
+LINK_LOCK_NAMESPACE = 1_404_101
+
+
+def lock_links(institution_ids: Iterable[int], *, move: bool = False) -> None:
+    """Hold the institutions' link lock to the end of the transaction (PostgreSQL): shared
+    by links, exclusive for a move; taken in id order, so two batches never deadlock."""
+    ids = sorted(set(institution_ids))
+    if not ids or connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock" if move else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {function}(%s, ids.id) FROM (SELECT unnest(%s::int[]) AS id ORDER BY 1) ids",
+            [LINK_LOCK_NAMESPACE, ids],
+        )
+
+
 def locked_scopes(institution_ids: Iterable[int]) -> dict[int, tuple]:
-    """The institutions' current scope columns, read under a share lock held to the end of
-    the transaction (PostgreSQL; rows in id order, so two batches never deadlock): a
-    concurrent move of one of them (an UPDATE) waits until this transaction ends, and this
-    read waits for a move in progress and then sees its new values."""
+    """The institutions' current scope columns, read after taking their link lock (so a
+    move in progress has committed, and a move starting now waits for this transaction)."""
     ids = sorted(set(institution_ids))
     if not ids:
         return {}
-    if connection.vendor != "postgresql":
-        rows = Institution.objects.filter(pk__in=ids).values_list("pk", *SCOPE_COLUMNS)
-        return {pk: tuple(rest) for pk, *rest in rows}
-    columns = ", ".join(quote(c) for c in SCOPE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, {columns} FROM {quote(Institution._meta.db_table)} "
-            "WHERE id = ANY(%s) ORDER BY id FOR SHARE",
-            [ids],
-        )
-        return {pk: tuple(rest) for pk, *rest in cursor.fetchall()}
+    lock_links(ids)
+    rows = Institution.objects.filter(pk__in=ids).values_list("pk", *SCOPE_COLUMNS)
+    return {pk: tuple(rest) for pk, *rest in rows}
 
 
 def reach_link(*, person_id: int, institution: Institution, source: str) -> None:
@@ -88,7 +98,7 @@ def _insert(pairs: Iterable[tuple[int, int]], source: str, scopes: dict[int, tup
 def reach_insert_sql(*, pairs_sql: str, source_param: str, now_param: str) -> str:
     """An `INSERT … SELECT` (PostgreSQL) adding the reach of the (person_id, institution_id)
     rows `pairs_sql` selects; for use inside a larger statement (a CTE). The caller takes
-    `locked_scopes` of the institutions first, in the same transaction."""
+    the institutions' `lock_links` first, in the same transaction."""
     table = quote(PersonReach._meta.db_table)
     institutions = quote(Institution._meta.db_table)
     scope_columns = ", ".join(quote(c) for c in SCOPE_COLUMNS)
@@ -104,6 +114,7 @@ def reach_insert_sql(*, pairs_sql: str, source_param: str, now_param: str) -> st
 def reach_institution_moved(institution: Institution) -> int:
     """Give the institution's reach rows its current province and supervising unit (its
     update service calls this in its transaction); returns the rows changed."""
+    lock_links([institution.pk], move=True)  # the links in progress commit first
     current = {c: getattr(institution, c) for c in SCOPE_COLUMNS}
     stale = Q()
     for column, value in current.items():

@@ -23,7 +23,7 @@ from entezam.personnel.errors import MESSAGES as PERSONNEL_MESSAGES
 from entezam.personnel.identity import IDENTITY_FIELDS, editable_ids, identity_mismatches
 from entezam.personnel.models import KEEP_WHEN_EMPTY, PERSON_FIELDS, Employment, Person
 from entezam.personnel.reach import (
-    locked_scopes,
+    lock_links,
     reach_insert_sql,
     reach_link,
     reach_link_many,
@@ -321,7 +321,7 @@ def applications_open_from_sql(
     step_exprs = [*step_given.values(), *(f"%(step_default{i})s" for i in range(len(step_values)))]
     applications, steps = quote(Application._meta.db_table), quote(ApplicationStep._meta.db_table)
     params["reach_source"] = APPLICATION
-    locked_scopes([institution.pk])  # before the statement reads its scope (see reach)
+    lock_links([institution.pk])  # before the statement reads its scope (see reach)
     reach_sql = reach_insert_sql(
         pairs_sql="SELECT person_id, %(institution)s AS institution_id FROM created",
         source_param="%(reach_source)s",
