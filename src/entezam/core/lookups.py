@@ -43,7 +43,9 @@ class LookupSelect(forms.Select):
         lookup = LOOKUPS.get(self.lookup_name)
         value = getattr(value, "pk", value)
         pk = parse_id(value) if value not in (None, "") else None
-        choices = [("", _("All") if not self.is_required else "")]
+        # The empty choice says what to do: "All" in a filter, "Type to search…" where one
+        # must be chosen (Tom Select shows it as the empty selection).
+        choices = [("", _("All") if not self.is_required else _("Type to search…"))]
         if lookup is not None and pk is not None and self.user is not None:
             obj = lookup_rows(lookup, self.user).filter(pk=pk).first()
             if obj is not None:
