@@ -62,3 +62,39 @@ def test_list_filters_render_a_searchable_select_not_every_institution(client, w
     ]
     # Only the chosen institution (and the empty choice) is in the page.
     assert select.count("<option") == 2 and world.inst_a.name in select
+
+
+@pytest.mark.django_db
+def test_the_citizens_form_searches_active_institutions_and_counties_without_signing_in(
+    client, world
+):
+    from entezam.institutions.services import institution_suspend
+
+    in_a = CountyFactory(province=world.province_a)
+    CountyFactory(province=world.province_b)
+    institution_suspend(actor=world.hq_admin, institution=world.inst_a2, reason="بازرسی")
+    # Anyone: the active institutions (a suspended one is not offered), by province.
+    assert _ids(client, "feedback_institution", parent=world.province_a.pk) == {world.inst_a.pk}
+    assert world.inst_b.pk in _ids(client, "feedback_institution")
+    assert _ids(client, "public_county", parent=world.province_a.pk) == {in_a.pk}
+    # The officers' lookups still ask for a sign-in.
+    assert client.get("/lookup/county/").status_code == 302
+    # The page itself lists neither every institution nor every county.
+    page = client.get("/feedback/send/").content.decode()
+    for name, lookup in (("institution", "feedback_institution"), ("county", "public_county")):
+        start = page.index(f'<select name="{name}"')
+        select = page[start : page.index("</select>", start)]
+        assert f'data-lookup="/lookup/{lookup}/"' in select and select.count("<option") == 1
+    assert world.inst_b.name not in page
+
+
+@pytest.mark.django_db
+def test_a_public_lookup_answers_each_address_a_limited_number_of_times(client, monkeypatch):
+    from entezam.core import lookups
+
+    monkeypatch.setattr(lookups, "PUBLIC_PER_MINUTE", 3)
+    address = {"REMOTE_ADDR": "198.51.100.23"}
+    statuses = [client.get("/lookup/public_county/", **address).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    # Another address is not held back by this one.
+    assert client.get("/lookup/public_county/", REMOTE_ADDR="198.51.100.24").status_code == 200

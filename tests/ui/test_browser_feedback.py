@@ -10,6 +10,7 @@ import pytest
 
 from entezam.feedback.choices import Category, Status, SubjectKind
 from entezam.feedback.models import Feedback, RoutingRule
+from tests.ui.conftest import choose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def test_citizen_to_station_and_back(browser_page, world):
         "textarea[name=text]", "نگهبان دم در بانک دیروز با پدرم خیلی بد رفتار کرد و توهین کرد"
     )
     page.fill("input[name=contact]", "09121234567")
-    page.select_option("select[name=institution]", str(world.inst_a.pk))
+    choose(page, "institution", world.inst_a.name)  # searched as the citizen types
     _shot(page, "public-form")
     page.click("[data-testid=public-form] button[type=submit]")
     code = page.inner_text("[data-testid=tracking-code]").strip()

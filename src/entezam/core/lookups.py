@@ -8,13 +8,17 @@ browser (Tom Select, see static/entezam/app.js) loads options from the scoped en
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.apps import apps
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .counters import count_hit
+from .middleware import client_ip
 from .persian import to_ascii_digits
 from .persian.text import strip_invisible
 from .registry import LOOKUPS, Lookup
@@ -22,11 +26,16 @@ from .scoping import parse_id, scoped_rows
 
 PAGE = 20
 MAX_QUERY = 100
+# A public lookup's answers per address and minute: a person typing asks a few a second.
+PUBLIC_PER_MINUTE = 120
 
 
 def lookup_rows(lookup: Lookup, user):
     model = apps.get_model(lookup.model)
-    rows = scoped_rows(model).visible_to(user, lookup.action)
+    if lookup.public:
+        rows = model._default_manager.all()
+    else:
+        rows = scoped_rows(model).visible_to(user, lookup.action)
     return lookup.narrow(rows) if lookup.narrow is not None else rows
 
 
@@ -45,8 +54,10 @@ class LookupSelect(forms.Select):
         pk = parse_id(value) if value not in (None, "") else None
         # The empty choice says what to do: "All" in a filter, "Type to search…" where one
         # must be chosen (Tom Select shows it as the empty selection).
-        choices = [("", _("All") if not self.is_required else _("Type to search…"))]
-        if lookup is not None and pk is not None and self.user is not None:
+        choices: list[tuple[str, object]] = [
+            ("", _("All") if not self.is_required else _("Type to search…"))
+        ]
+        if lookup is not None and pk is not None and (self.user is not None or lookup.public):
             obj = lookup_rows(lookup, self.user).filter(pk=pk).first()
             if obj is not None:
                 choices.append((str(pk), lookup.label(obj)))
@@ -65,12 +76,18 @@ def _text(value: str) -> str:
     return to_ascii_digits(strip_invisible(value or "")).strip()[:MAX_QUERY]
 
 
-@login_required
 def lookup_view(request, name: str):
-    """`{"results": [{"id", "text"}]}`: up to a page of rows the user may see."""
+    """`{"results": [{"id", "text"}]}`: up to a page of rows the user may see (of a public
+    lookup: to anyone, within the per-address limit)."""
     lookup = LOOKUPS.get(name)
     if lookup is None:
         raise Http404
+    if not lookup.public and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if lookup.public:
+        key = f"lookup:{client_ip(request) or 'unknown'}:{int(time.time()) // 60}"
+        if count_hit(key, 60) > PUBLIC_PER_MINUTE:
+            return JsonResponse({"results": []}, status=429)
     rows = lookup_rows(lookup, request.user)
     if lookup.parent_field and request.GET.get("parent"):
         parent = parse_id(request.GET["parent"])

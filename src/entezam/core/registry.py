@@ -273,7 +273,10 @@ class Lookup:
     the user may `action`, matched by `search(queryset, text)`, at most a page of them.
 
     `parent` names the query parameter (`?parent=<id>`) that narrows the rows by
-    `parent_field` (counties of the chosen province)."""
+    `parent_field` (counties of the chosen province). A `public` lookup answers anyone,
+    signed in or not (the citizen's message form), from `narrow` over all the rows: it
+    must name only what is public anyway; each address may ask it a limited number of
+    times a minute."""
 
     name: str
     model: str
@@ -284,6 +287,7 @@ class Lookup:
     parent_field: str = ""
     # Narrows the rows whatever the search (only stations and posts supervise).
     narrow: Callable[[Any], Any] | None = None
+    public: bool = False
 
 
 LOOKUPS: dict[str, Lookup] = {}

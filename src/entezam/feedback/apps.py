@@ -12,19 +12,37 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         from entezam.core.registry import (
+            Lookup,
             Panel,
             register_action_labels,
             register_change_keys,
             register_demo_seed,
             register_home_panel,
+            register_lookup,
             register_nav,
             register_nav_section,
             register_panel,
             register_periodic,
         )
+        from entezam.institutions.apps import search_institutions
+        from entezam.institutions.choices import InstitutionStatus
         from entezam.notifications.events import register_event
 
         from . import panels
+
+        # The citizen's message form names an active institution, searched as they type
+        # (a public lookup: names of active institutions are public, as in the register).
+        register_lookup(
+            Lookup(
+                "feedback_institution",
+                "institutions.Institution",
+                search_institutions,
+                order_by=("search_name",),
+                parent_field="province_id",
+                narrow=lambda rows: rows.filter(status=InstitutionStatus.ACTIVE),
+                public=True,
+            )
+        )
 
         register_change_keys({"note": _("citizen's note")}, scope="feedback.dispute")
         register_change_keys({"reason": _("reason"), "to": _("sent to")}, scope="feedback.escalate")

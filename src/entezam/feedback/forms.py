@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entezam.core.lookups import use_lookup
 from entezam.geo.models import County, PoliceUnit, Province
 from entezam.institutions.models import Institution
 
@@ -45,6 +46,13 @@ class PublicFeedbackForm(forms.Form):
         label="",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1", "class": "fb-hp"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Searched as the citizen types (public lookups), narrowed by the chosen province:
+        # the page never ships 850 institutions and 235 counties over a slow line.
+        use_lookup(self.fields["county"], "public_county", user=None, parent="province")
+        use_lookup(self.fields["institution"], "feedback_institution", user=None, parent="province")
 
     def clean(self):
         data = super().clean()

@@ -50,6 +50,17 @@ class GeoConfig(AppConfig):
                 parent_field="province_id",
             )
         )
+        # The citizen's message form: counties are public.
+        register_lookup(
+            Lookup(
+                "public_county",
+                "geo.County",
+                search_by_name,
+                order_by=("name",),
+                parent_field="province_id",
+                public=True,
+            )
+        )
         register_lookup(
             Lookup(
                 "police_unit",

@@ -110,6 +110,7 @@ class InstitutionsConfig(AppConfig):
                 parent_field="province_id",
             )
         )
+
         # Masked per reader before rendering, by the institution page's rule (the masker);
         # shown as a Latin code.
         register_change_keys(
