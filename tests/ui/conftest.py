@@ -50,4 +50,9 @@ def choose(page, name: str, text: str) -> None:
     the option the scoped lookup answered."""
     page.click(f"#id_{name}-ts-control")
     page.keyboard.type(text)
+    # Each keystroke asks the server (throttled to 250 ms): let the last answer arrive, so
+    # the option clicked is from it and no later answer opens the list again over the form.
+    page.wait_for_timeout(800)
     page.locator(".ts-dropdown .option", has_text=text).first.click()
+    page.wait_for_timeout(300)
+    page.keyboard.press("Escape")
