@@ -17,15 +17,16 @@ from entezam.personnel import services
 from entezam.personnel.models import PersonReach
 from tests.personnel.factories import PersonFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the advisory locks two sessions meet on are PostgreSQL's: the PostgreSQL pass",
+    ),
+]
 
 WAIT = 10  # seconds: a bound for a step that should take milliseconds
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks between sessions: PostgreSQL")
 
 
 class Session(threading.Thread):

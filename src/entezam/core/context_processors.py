@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import lazy
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -120,26 +121,12 @@ def navigation_html(user, path: str) -> SafeString:
     return html
 
 
-class _Lazy:
-    """Rendered only if the template prints it (`{{ nav_html }}`)."""
-
-    def __init__(self, make):
-        self._make = make
-        self._value = None
-
-    def __html__(self) -> str:
-        if self._value is None:
-            self._value = self._make()
-        return self._value
-
-    __str__ = __html__
-
-
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_html": "", "user_roles_display": []}
     return {
-        "nav_html": _Lazy(lambda: navigation_html(user, request.path)),
+        # Rendered only if the template prints it (`{{ nav_html }}`).
+        "nav_html": lazy(navigation_html, SafeString)(user, request.path),
         "user_roles_display": [str(a) for a in user.role_assignments_cached()],
     }

@@ -72,6 +72,14 @@ class LookupSelect(forms.Select):
         return context
 
 
+def lookup_choice(name: str, field: str, *, user, value=None, attrs=None) -> str:
+    """A required searchable choice a view renders outside a form (its own `<select
+    name=field>`), fed by lookup `name`; `value` is the chosen row's id, if any."""
+    widget = LookupSelect(name, user=user)
+    widget.is_required = True
+    return widget.render(field, value, attrs=attrs)
+
+
 def _text(value: str) -> str:
     return to_ascii_digits(strip_invisible(value or "")).strip()[:MAX_QUERY]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from entezam.core.errors import MESSAGES as CORE_MESSAGES
-from entezam.core.lookups import LookupSelect
+from entezam.core.lookups import lookup_choice
 from entezam.core.scoping import access, can, parse_id
 from entezam.core.templatetags.persian import fa_digits, jalali_datetime, jalali_long
 from entezam.core.views import ObjectDetailView, ObjectListView
@@ -165,11 +165,11 @@ class CardListView(ObjectListView):
             if operating:
                 # A searchable choice (the scoped lookup), never a list of every
                 # institution; a user with one operating institution finds it chosen.
-                widget = LookupSelect("institution", user=user)
-                widget.is_required = True
-                context["issue_institution_widget"] = widget.render(
+                context["issue_institution_widget"] = lookup_choice(
                     "institution",
-                    operating[0] if len(operating) == 1 else None,
+                    "institution",
+                    user=user,
+                    value=operating[0] if len(operating) == 1 else None,
                     attrs={"id": "issue-institution", "class": "form-select", "required": True},
                 )
         return context

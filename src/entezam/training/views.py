@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from entezam.core.lookups import LookupSelect
+from entezam.core.lookups import lookup_choice
 from entezam.core.persian import format_jalali, to_ascii_digits
 from entezam.core.persian.jalali import MONTHS_EN, MONTHS_FA, days_in_month
 from entezam.core.persian.text import active_language
@@ -430,8 +430,11 @@ class LapsingView(LoginRequiredMixin, TemplateView):
             institution = institutions.filter(pk=chosen).first()
             if institution is None:
                 raise Http404
-        elif institutions[:2].count() == 1:
-            institution = institutions.first()
+        # One query tells whether there is a choice to make at all.
+        first_two = list(institutions.values_list("pk", flat=True)[:2])
+        self.several_institutions = len(first_two) > 1
+        if chosen is None and len(first_two) == 1:
+            institution = institutions.get(pk=first_two[0])
         days = to_ascii_digits(self.request.GET.get("days", "90"))
         days = int(days) if days in {str(d) for d in LAPSING_WINDOWS} else 90
         rows = lapsing_certificates(institution, days=days) if institution else []
@@ -440,15 +443,14 @@ class LapsingView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         institution, days, rows = self.setup_rows()
-        several = lapsing_institutions(self.request.user)[:2].count() > 1
         context.update(institution=institution, days=days, windows=LAPSING_WINDOWS, rows=rows)
-        if several:
+        if self.several_institutions:
             # A searchable choice (the scoped lookup), never a list of every institution.
-            widget = LookupSelect("institution", user=self.request.user)
-            widget.is_required = True  # the list is of one institution: no "All"
-            context["choose_institution_widget"] = widget.render(
+            context["choose_institution_widget"] = lookup_choice(
                 "institution",
-                institution.pk if institution else None,
+                "institution",
+                user=self.request.user,
+                value=institution.pk if institution else None,
                 attrs={"id": "lapsing-institution", "class": "form-select"},
             )
         return context
