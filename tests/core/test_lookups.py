@@ -98,3 +98,12 @@ def test_a_public_lookup_answers_each_address_a_limited_number_of_times(client, 
     assert statuses == [200, 200, 200, 429]
     # Another address is not held back by this one.
     assert client.get("/lookup/public_county/", REMOTE_ADDR="198.51.100.24").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["\x00ab", "ab\x00", "\x01\x1f", "ا" * 5000, "\u202e12"])
+def test_hostile_search_text_is_cleaned_never_an_error(client, world, text):
+    # NUL, which PostgreSQL refuses in text, is dropped with the other invisible controls.
+    assert client.get("/lookup/public_county/", {"q": text, "parent": text}).status_code == 200
+    client.force_login(world.hq_admin)
+    assert client.get("/lookup/institution/", {"q": text}).status_code == 200

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entezam.core.persian import normalize, to_ascii_digits, to_persian_digits
+from entezam.core.persian.text import strip_invisible
 
 PERSIAN_LIKE = st.text(
     alphabet=st.one_of(
@@ -91,3 +92,11 @@ def test_to_ascii_digits():
 @given(st.integers(min_value=0))
 def test_digit_conversion_round_trips(number):
     assert to_ascii_digits(to_persian_digits(number)) == str(number)
+
+
+def test_control_characters_are_dropped_from_search_keys_and_typed_text():
+    # NUL (refused by PostgreSQL in text) and the other C0 controls carry no letters.
+    assert normalize("\x00Ab\x07") == "ab"
+    assert normalize("\x00علي") == normalize("علی")
+    assert strip_invisible("\x00رضا\x1b ") == "رضا"
+    assert strip_invisible("خط\tاول\nدوم") == "خط\tاول\nدوم"  # tabs and line breaks stay

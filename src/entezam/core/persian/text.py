@@ -15,9 +15,12 @@ ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ASCII_DIGITS = "0123456789"
 
 # Invisible format characters that carry no letters: directional marks, embeddings,
-# overrides and isolates, zero-width space and joiner, the byte-order mark.
+# overrides and isolates, zero-width space and joiner, the byte-order mark; and the C0
+# control characters but tab and line breaks (NUL, which PostgreSQL refuses in text, among
+# them: a search for "\x00ab" must be a search for "ab", never a database error).
 INVISIBLE_CONTROLS = (
     "\u061c\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+    + "".join(chr(code) for code in range(0x20) if chr(code) not in "\t\n\r")
 )
 
 DIACRITICS = "".join(chr(code) for code in range(0x064B, 0x0660)) + "\u0670"
@@ -58,7 +61,7 @@ def normalize(text: str | None) -> str:
     if not text:
         return ""
     if text.isascii():
-        return _WHITESPACE.sub(" ", text.lower()).strip()
+        return _WHITESPACE.sub(" ", text.lower().translate(_STRIP_INVISIBLE)).strip()
     # NFKC first: it turns Arabic presentation forms into the letters folded below.
     text = unicodedata.normalize("NFKC", text).casefold().translate(_NORMALIZE_TABLE)
     # Removing marks can unblock a composition (and casefold can leave a string that is
