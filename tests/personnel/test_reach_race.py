@@ -95,31 +95,22 @@ def _scopes(person) -> set:
     )
 
 
-def test_a_move_during_a_link_waits_and_then_moves_the_new_row_too(world):
+@pytest.mark.parametrize(
+    "first", ["link", "move"], ids=["move during a link", "link during a move"]
+)
+def test_the_second_waits_for_the_first_and_every_row_ends_in_the_new_scope(world, first):
     person = PersonFactory()
-    link = Session(_link(world, person), hold=True)
-    link.start()
-    assert link.reached.wait(WAIT)
-    move = Session(_move(world), hold=False)
-    move.start()
-    move.join(0.5)
-    assert move.is_alive(), "the move did not wait for the link's transaction"
-    link.finish()
-    move.finish()
-    assert _scopes(person) == {(world.province_b.pk, world.station_b.pk)}
-
-
-def test_a_link_during_a_move_waits_and_then_reads_the_new_scope(world):
-    person = PersonFactory()
-    move = Session(_move(world), hold=True)
-    move.start()
-    assert move.reached.wait(WAIT)
-    link = Session(_link(world, person), hold=False)
-    link.start()
-    link.join(0.5)
-    assert link.is_alive(), "the link did not wait for the move's transaction"
-    move.finish()
-    link.finish()
+    work = {"link": _link(world, person), "move": _move(world)}
+    second = "move" if first == "link" else "link"
+    holder = Session(work[first], hold=True)
+    holder.start()
+    assert holder.reached.wait(WAIT)
+    waiter = Session(work[second], hold=False)
+    waiter.start()
+    waiter.join(0.5)
+    assert waiter.is_alive(), f"the {second} did not wait for the {first}'s transaction"
+    holder.finish()
+    waiter.finish()
     assert _scopes(person) == {(world.province_b.pk, world.station_b.pk)}
 
 
