@@ -127,6 +127,22 @@
             return response.ok ? response.json() : { results: [] };
           })
           .then(function (data) {
+            if (self.inputValue() !== (query || "").trim()) {
+              // An answer to an earlier text (the user typed on, or picked an option):
+              // dropped, and a list the user closed is not opened again over the form.
+              // Not kept as that text's answer: typed again, it asks again. (Locked while
+              // Tom Select takes the empty answer, or it opens the list.)
+              delete self.loadedSearches[query];
+              var closed = !self.isOpen;
+              if (closed) {
+                self.lock();
+              }
+              callback();
+              if (closed) {
+                self.setLocked(); // back to what a disabled or read-only select asks
+              }
+              return;
+            }
             // Only what the server found for this text (the selected option is kept).
             self.clearOptions();
             callback(data.results);
