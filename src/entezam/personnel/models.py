@@ -40,29 +40,30 @@ PERSON_FIELDS = (
 KEEP_WHEN_EMPTY = ("father_name", "mobile", "military_service")
 
 
-def reach_q(assignment, *, current_staff: bool = False) -> Q | None:
+def reach_q(assignment, *, field: str = "pk", current_staff: bool = False) -> Q | None:
     """People an assignment reaches: linked to an institution in its scope (any registered
     reach source, current or past), answered from the `PersonReach` index.
 
-    With `current_staff`, only a current employment at an institution in scope counts.
+    `field` names the person: the key on people, a foreign key to them on the records about
+    them (a check, a certificate), which then read the index directly rather than through
+    the people table. With `current_staff`, only a current employment at an institution in
+    scope counts.
     """
     if current_staff:
         path = institution_path("institution", assignment.scope)
         if path is None:
             return None
-        return Q(
-            pk__in=Employment.objects.filter(
-                end_date__isnull=True, **{path: assignment.scope_object_id}
-            ).values("person_id")
-        )
-    column = reach_column(assignment.scope)
-    if column is None:
-        return None
-    return Q(
-        pk__in=PersonReach.objects.filter(**{column: assignment.scope_object_id}).values(
+        people = Employment.objects.filter(
+            end_date__isnull=True, **{path: assignment.scope_object_id}
+        ).values("person_id")
+    else:
+        column = reach_column(assignment.scope)
+        if column is None:
+            return None
+        people = PersonReach.objects.filter(**{column: assignment.scope_object_id}).values(
             "person_id"
         )
-    )
+    return Q(**{f"{field}__in": people})
 
 
 def reach_column(scope: str) -> str | None:

@@ -23,7 +23,7 @@ from entezam.core.models import BaseModel
 from entezam.core.scoping import ALL, Scope, reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION, Institution, institution_path
 from entezam.personnel.choices import Position
-from entezam.personnel.models import PersonReach, reach_column
+from entezam.personnel.models import reach_q
 
 from .choices import (
     CERTIFICATE_COLORS,
@@ -327,11 +327,7 @@ class Certificate(BaseModel):
             return Q(enrolment__session__trainers=assignment.user_id)
         if assignment.scope == Scope.NATION:
             return ALL
-        column = reach_column(assignment.scope)
-        if column is None:
-            return None
-        reached = PersonReach.objects.filter(**{column: assignment.scope_object_id})
-        return Q(person__in=reached.values("person_id"))
+        return reach_q(assignment, field="person")
 
     class Meta:
         verbose_name = _("certificate")

@@ -11,7 +11,7 @@ from entezam.core.models import BaseModel
 from entezam.core.scoping import ALL, Scope, reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION
 from entezam.personnel.choices import Position
-from entezam.personnel.models import PEOPLE_VIEWERS, Person
+from entezam.personnel.models import PEOPLE_VIEWERS, reach_q
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
@@ -30,8 +30,7 @@ def person_record_q(assignment, action: str = "view"):
     """Records about a person are in scope where the person is (seen as `view` reaches)."""
     if assignment.scope == Scope.NATION:
         return ALL
-    person_q = Person.scope_q(assignment, "view")
-    return None if person_q is None else Q(person__in=Person.objects.filter(person_q))
+    return reach_q(assignment, field="person")
 
 
 class Standard(BaseModel):
