@@ -128,6 +128,27 @@ def assignment_q(model, assignment: Assignment, action: str):
     return Q(**{path: assignment.scope_object_id})
 
 
+def scope_objects(user, model, action: str = "view") -> list[tuple[str, str, int]] | None:
+    """(scope, path, scope object id) for each of `user`'s assignments that grants `action`
+    on `model` through the model's scope paths; None when one reaches rows another way
+    (nation scope, the model's own `scope_q`, a task grant), so that no list of scope
+    objects bounds what the user reaches."""
+    if getattr(model, "scope_q", None) is not None:
+        return None
+    found = []
+    for assignment in assignments_of(user):
+        if assignment.role not in roles_for(model, action):
+            if _task_grant(model, action, assignment.role) is not None:
+                return None
+            continue
+        if assignment.scope == Scope.NATION:
+            return None
+        path = paths_for(model, action).get(assignment.scope)
+        if path is not None:
+            found.append((assignment.scope, path, assignment.scope_object_id))
+    return found
+
+
 def scope_condition(user, model, action: str = "view"):
     """ALL, a Q over `model`, or None (nothing) for `user` and `action`."""
     condition = NOTHING

@@ -7,6 +7,7 @@ from entezam.core.api.fields import JalaliField
 from entezam.core.api.pagination import LargeListPagination
 from entezam.core.api.viewsets import ScopedViewSet
 from entezam.core.scoping import require_model_action
+from entezam.institutions.selectors import pages_per_institution
 
 from . import selectors, services
 from .choices import EndReason
@@ -188,4 +189,7 @@ class EmploymentViewSet(viewsets.ReadOnlyModelViewSet):
         require_model_action(request.user, Employment, "view")
 
     def get_queryset(self):
-        return Employment.objects.visible_to(self.request.user).select_related("institution")
+        queryset = Employment.objects.visible_to(self.request.user).select_related("institution")
+        if self.action == "list":
+            queryset = pages_per_institution(queryset, self.request.user)
+        return queryset

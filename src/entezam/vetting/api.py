@@ -15,6 +15,7 @@ from entezam.core.persian import JalaliDateError
 from entezam.core.persian.jalali import parse_date_cell
 from entezam.core.scoping import allowed_roles
 from entezam.institutions.models import Institution
+from entezam.institutions.selectors import pages_per_institution
 from entezam.personnel.choices import Education, Gender, MilitaryService, Position
 from entezam.personnel.models import Person
 from entezam.personnel.validators import validate_person_name
@@ -282,6 +283,8 @@ class ApplicationViewSet(ScopedViewSet):
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("rule_results", "steps__actor")
+        if self.action == "list":
+            queryset = pages_per_institution(queryset, self.request.user)
         return queryset
 
     def get_serializer(self, *args, **kwargs):
