@@ -117,5 +117,8 @@ def pages_per_institution(
         condition |= Q(**{INSTITUTION_SCOPE_PATHS.get(scope, "pk"): object_id})
     clone = queryset._chain()  # type: ignore[attr-defined]
     clone.__class__ = _per_institution_class(type(queryset))
+    # The institutions named by the user's own assignments for this model's action (not
+    # `Institution.objects.visible_to`, which follows who may view institutions): they only
+    # bound the read; every row still passes the queryset's scope condition.
     clone._per_institution = (field, Institution.objects.filter(condition))
     return clone

@@ -66,6 +66,14 @@ def reach_q(assignment, *, field: str = "pk", current_staff: bool = False) -> Q 
     return Q(**{f"{field}__in": people})
 
 
+def person_record_q(assignment, action: str = "view"):
+    """Records about a person (a check, a certificate: a `person` foreign key) are in scope
+    where the person is, as `view` reaches them."""
+    if assignment.scope == Scope.NATION:
+        return ALL
+    return reach_q(assignment, field="person")
+
+
 def reach_column(scope: str) -> str | None:
     """The `PersonReach` column holding the scope object of `scope` (None for the nation):
     the institution's own field name, copied onto each reach row."""

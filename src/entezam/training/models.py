@@ -23,7 +23,7 @@ from entezam.core.models import BaseModel
 from entezam.core.scoping import ALL, Scope, reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION, Institution, institution_path
 from entezam.personnel.choices import Position
-from entezam.personnel.models import reach_q
+from entezam.personnel.models import person_record_q
 
 from .choices import (
     CERTIFICATE_COLORS,
@@ -325,9 +325,7 @@ class Certificate(BaseModel):
         through the sessions they taught."""
         if assignment.role == Role.TRAINER:
             return Q(enrolment__session__trainers=assignment.user_id)
-        if assignment.scope == Scope.NATION:
-            return ALL
-        return reach_q(assignment, field="person")
+        return person_record_q(assignment, action)
 
     class Meta:
         verbose_name = _("certificate")

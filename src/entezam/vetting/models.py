@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from entezam.accounts.choices import Role
 from entezam.core.dates import DateRange
 from entezam.core.models import BaseModel
-from entezam.core.scoping import ALL, Scope, reach_everywhere
+from entezam.core.scoping import reach_everywhere
 from entezam.institutions.models import VIA_INSTITUTION
 from entezam.personnel.choices import Position
-from entezam.personnel.models import PEOPLE_VIEWERS, reach_q
+from entezam.personnel.models import PEOPLE_VIEWERS, person_record_q
 
 from .choices import (
     OPEN_APPLICATION_STATUSES,
@@ -24,13 +24,6 @@ from .choices import (
     RuleOutcome,
     StandardStatus,
 )
-
-
-def person_record_q(assignment, action: str = "view"):
-    """Records about a person are in scope where the person is (seen as `view` reaches)."""
-    if assignment.scope == Scope.NATION:
-        return ALL
-    return reach_q(assignment, field="person")
 
 
 class Standard(BaseModel):
