@@ -1,6 +1,9 @@
 """Malformed query parameters answer 400 or are ignored, never 500, on every list page and
 API list, for a national and a scoped role."""
 
+import base64
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.personnel.factories import EmploymentFactory
@@ -85,6 +88,40 @@ def test_api_lists_never_fail_on_hostile_parameters(data, client, role, url):
         for value in HOSTILE:
             response = client.get(url, {name: value})
             assert response.status_code in (200, 400, 403, 404), (name, value, response.content)
+
+
+# A cursor is base64 anyone can write: well-formed cursors with positions no id can be.
+FORGED_CURSORS = [
+    base64.b64encode(urlencode(fields).encode()).decode()
+    for fields in (
+        {"p": "x"},
+        {"p": "-99999999999999999999999"},
+        {"p": "1e20"},
+        {"r": "1", "p": "abc"},
+        {"o": "5", "p": "\x00"},
+        {"o": "-1", "p": "1"},
+    )
+]
+CURSOR_LISTS = [
+    "/api/v1/people/",
+    "/api/v1/employments/",
+    "/api/v1/applications/",
+    "/api/v1/background-checks/",
+    "/api/v1/notifications/",
+]
+
+
+@pytest.mark.parametrize("role", ["hq_admin", "station_officer", "manager"])
+@pytest.mark.parametrize("url", CURSOR_LISTS)
+def test_cursor_lists_refuse_forged_cursors(data, client, role, url):
+    """Refused as a garbled cursor is (404, "Invalid cursor"), or an empty page: never a
+    500, also for the station officer, whose lists are read per institution."""
+    client.force_login(getattr(data, role))
+    for cursor in FORGED_CURSORS:
+        response = client.get(url, {"cursor": cursor})
+        assert response.status_code in (200, 403, 404), (cursor, response.content)
+        if response.status_code == 200:
+            assert response.json()["results"] == [], cursor
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -63,7 +64,12 @@ class _PagesPerInstitution(QuerySet):
         per = self._clone()
         per._per_institution = None
         per = per.filter(**{f"{field}_id": RawSQL('"scope_i"."id"', ())}).values(key.attname)
-        inner_sql, inner_params = per[: k.stop].query.sql_with_params()
+        try:
+            inner_sql, inner_params = per[: k.stop].query.sql_with_params()
+        except EmptyResultSet:  # a condition nothing meets (a cursor past the key's range)
+            nothing = self.none()
+            nothing._per_institution = None
+            return nothing[k]
         ids_sql, ids_params = institutions.values("pk").query.sql_with_params()
         # (The inner select names its column after `values()`'s name.)
         column = connections[self.db].ops.quote_name(key.attname)

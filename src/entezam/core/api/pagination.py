@@ -2,6 +2,8 @@
 lists that grow to millions (people, applications, background checks, notifications)
 move by cursor, so every page costs what the first costs."""
 
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
@@ -51,3 +53,11 @@ class LargeListPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = "-id"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, ValidationError) as error:
+            # A cursor is base64 text anyone can write: a position that is no value of the
+            # ordering field (`p=x` for an id) is refused as DRF refuses a garbled cursor.
+            raise NotFound(self.invalid_cursor_message) from error
